@@ -1,0 +1,41 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "util/err.h"
+
+int
+err_vset(struct err *e, int code, const char *fmt, va_list ap)
+{
+	if (e == NULL)
+		return -1;
+	e->code = code;
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	return -1;
+}
+
+int
+err_set(struct err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+err_prefix(struct err *e, const char *fmt, ...)
+{
+	char old[sizeof e->msg], pre[sizeof e->msg];
+	va_list ap;
+
+	if (e == NULL)
+		return -1;
+	memcpy(old, e->msg, sizeof old);
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof pre, fmt, ap);
+	va_end(ap);
+	snprintf(e->msg, sizeof e->msg, "%s: %s", pre, old);
+	return -1;
+}

@@ -1,0 +1,132 @@
+# test-lib.sh: the TAP harness every t/tNNNN-*.sh sources (after git's t/test-lib.sh).
+#
+#   . ./test-lib.sh            (from a test in t/)
+#   test_expect_success 'title' 'commands && chained'
+#   test_expect_code 65 'title' 'command'      exit code must be exactly 65
+#   test_cmp expect actual                      byte comparison, prints a diff on failure
+#   require_shared                              ../shared or skip (fail under CI=true)
+#   test_done
+#
+# Each test runs in its own scratch directory, t/trash/<test-name>/, removed on success.
+
+set -u
+TEST_NAME=$(basename "$0" .sh)
+T_DIR=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$T_DIR/.." && pwd)
+TD_BIN=${TD_BIN:-$TOP/bin}
+PATH=$TD_BIN:$PATH
+SHARED=${TD_SHARED:-$(cd "$TOP/.." && pwd)/shared}
+EXAMPLES=$TOP/examples
+export PATH SHARED TOP EXAMPLES
+export TD_USER=test@tdtools SOURCE_DATE_EPOCH=1600000000 LC_ALL=C TZ=UTC
+unset NO_COLOR
+# Sanitizer runs: fail hard on the first report, and leaks count.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+
+TRASH=$TOP/t/trash/$TEST_NAME
+rm -rf "$TRASH"
+mkdir -p "$TRASH" || exit 1
+cd "$TRASH" || exit 1
+
+test_count=0
+test_failures=0
+test_skip_all=
+
+say() { printf '%s\n' "$*"; }
+
+test_ok_() {
+	test_count=$((test_count + 1))
+	say "ok $test_count - $1"
+}
+
+test_failure_() {
+	test_count=$((test_count + 1))
+	test_failures=$((test_failures + 1))
+	say "not ok $test_count - $1"
+	shift
+	printf '%s\n' "$*" | sed -e 's/^/#	/'
+}
+
+test_run_() {
+	( eval "$1" ) >"$TRASH/.out" 2>"$TRASH/.err"
+}
+
+test_show_output_() {
+	sed -e 's/^/# out: /' "$TRASH/.out" | head -40
+	sed -e 's/^/# err: /' "$TRASH/.err" | head -40
+}
+
+test_expect_success() {
+	if test_run_ "$2"; then
+		test_ok_ "$1"
+	else
+		test_failure_ "$1" "$2"
+		test_show_output_
+	fi
+}
+
+
+# test_expect_code CODE TITLE COMMANDS: the last command must exit with CODE.
+test_expect_code() {
+	test_run_ "$3"
+	rc=$?
+	if [ "$rc" = "$1" ]; then
+		test_ok_ "$2"
+	else
+		test_failure_ "$2" "exit code $rc, expected $1:" "$3"
+		test_show_output_
+	fi
+}
+
+# Byte-for-byte comparison; a failure shows the diff.
+test_cmp() {
+	if cmp -s "$1" "$2"; then
+		return 0
+	fi
+	diff -u "$1" "$2" | head -60 >&2
+	echo "test_cmp: $1 and $2 differ" >&2
+	return 1
+}
+
+# The stderr of the last failing command is in $TRASH/.err only inside test_run_;
+# tests that check messages redirect 2>err themselves and test_cmp it.
+
+require_shared() {
+	if [ -d "$SHARED/golden" ]; then
+		return 0
+	fi
+	if [ "${CI:-}" = true ]; then
+		say "1..1"
+		say "not ok 1 - ../shared is missing ($SHARED): CI needs it"
+		exit 1
+	fi
+	say "1..0 # SKIP ../shared not found at $SHARED (set TD_SHARED)"
+	exit 0
+}
+
+require_prog() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	say "1..0 # SKIP $1 not installed (make deps)"
+	exit 0
+}
+
+# A config that is one of the real IBTCI configs plus CodingPlans/CodeSchemesDir (DESIGN.md §5).
+ibtci_config() {
+	# ibtci_config sms|facebook OUT
+	jq --arg plans "$EXAMPLES/ibtci/${1}_coding_plans.json" \
+	   --arg schemes "$SHARED/ibtci/code_schemes" \
+	   '. + {CodingPlans: $plans, CodeSchemesDir: $schemes}' \
+	   "$SHARED/ibtci/configuration/${1}_pipeline_config.json" >"$2"
+}
+
+test_done() {
+	say "1..$test_count"
+	cd "$TOP" || exit 1
+	if [ "$test_failures" = 0 ]; then
+		rm -rf "$TRASH"
+		exit 0
+	fi
+	say "# failed $test_failures of $test_count"
+	exit 1
+}
