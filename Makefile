@@ -1,5 +1,6 @@
 # tdtools — build, test, install.  See README for the two commands a newcomer runs.
 .SUFFIXES:
+.SECONDARY:
 
 VERSION   = 0.1.0
 PREFIX    = /usr/local

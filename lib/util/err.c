@@ -36,6 +36,13 @@ err_prefix(struct err *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof pre, fmt, ap);
 	va_end(ap);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", pre, old);
+	/* Truncation is fine here: the start of a long message says enough. */
+	size_t n = strnlen(pre, sizeof e->msg - 3);
+	memcpy(e->msg, pre, n);
+	memcpy(e->msg + n, ": ", 2);
+	n += 2;
+	size_t m = strnlen(old, sizeof e->msg - n - 1);
+	memcpy(e->msg + n, old, m);
+	e->msg[n + m] = '\0';
 	return -1;
 }
