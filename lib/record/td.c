@@ -718,6 +718,42 @@ td_write(struct td *t, struct buf *out, enum td_form form, const struct td_meta 
 	buf_addc(out, '\n');
 }
 
+void
+td_write_flushed(struct td *t, struct buf *out, const char *file_sha, const struct td_meta *m)
+{
+	const struct td_item *it;
+	size_t n = 0, cap = 16, cur = 0, plen;
+	struct kv *kvs = xcalloc(cap, sizeof *kvs);
+	const char *prev = td_sha(t, &plen);
+	char sha[65];
+
+	while (td_next_item(t, &cur, &it)) {
+		if (n + 2 >= cap)
+			kvs = xrealloc(kvs, (cap *= 2) * sizeof *kvs);
+		memset(&kvs[n], 0, sizeof *kvs);
+		kvs[n].key = it->key;
+		kvs[n].klen = it->klen;
+		kvs[n].doc = it->val.doc;
+		kvs[n].idx = it->val.idx;
+		n++;
+	}
+	memset(&kvs[n], 0, 2 * sizeof *kvs);
+	kvs[n].key = "_PrevTracedDataFileSHA";
+	kvs[n].klen = 22;
+	kvs[n].str = file_sha;
+	kvs[n].slen = strlen(file_sha);
+	n++;
+	kvs[n].key = "_PrevTracedDataSHA";
+	kvs[n].klen = 18;
+	kvs[n].str = prev;
+	kvs[n].slen = plen;
+	n++;
+	buf_addc(out, '[');
+	write_entry(out, kvs, n, NULL, NULL, 0, "", 0, m, sha);
+	buf_add(out, "]\n", 2);
+	free(kvs);
+}
+
 int
 td_nest(struct td *t, const char *key, size_t klen, struct td *other, const struct td_meta *m, struct err *e)
 {

@@ -111,6 +111,13 @@ size_t td_nchanges(const struct td *t);
  */
 void td_write(struct td *t, struct buf *out, enum td_form form, const struct td_meta *m);
 
+/*
+ * CoreDataModules' flush_history: the record becomes one entry holding its latest values plus
+ * "_PrevTracedDataFileSHA" (the SHA-256 of the file the full histories were written to) and
+ * "_PrevTracedDataSHA" (its newest SHA), hashed with an empty prev_sha (coredata.md §2.8).
+ */
+void td_write_flushed(struct td *t, struct buf *out, const char *file_sha, const struct td_meta *m);
+
 /* Recompute every SHA (nested ones too) and compare. EX_DATAERR naming the entry on a mismatch. */
 int td_verify(struct td *t, struct err *e);
 /* The SHA of the newest entry (traced), or "" for a flat record. */
