@@ -5,19 +5,22 @@
 
 #include "cli.h"
 #include "records.h"
+#include "util/csv.h"
 #include "util/isotime.h"
 
 static const char usage[] =
-    "td-cat [-fqt] [--verify] [--history KEY] [-u USER] [--max-record SIZE] [--skip-bad] [file ...]";
+    "td-cat [-fqt] [--verify] [--history KEY] [--csv COLUMNS] [-u USER] [--max-record SIZE] [--skip-bad] [file ...]";
 
 static const char help[] =
-    "usage: td-cat [-fqt] [--verify] [--history KEY] [-u USER] [--max-record SIZE] [--skip-bad] [file ...]\n"
+    "usage: td-cat [-fqt] [--verify] [--history KEY] [--csv COLUMNS] [-u USER] [--max-record SIZE] [--skip-bad] [file ...]\n"
     "Print TracedData records (NDJSON) from the files, or standard input.\n"
     "\n"
     "  -f, --flat           print each record's latest values as a flat JSON object\n"
     "  -t, --traced         print each record as a TracedData history (a flat record gets one entry)\n"
     "      --verify         recompute every SHA (nested ones too); exit 65 at the first mismatch\n"
     "      --history KEY    print the history of KEY per record, ordered by time\n"
+    "      --csv COLUMNS    print the latest values of the comma-separated COLUMNS as CSV, with a header\n"
+    "                       (Python csv rules: QUOTE_MINIMAL, \\n line ends, values as Python str())\n"
     "  -u, --user USER      Metadata.User of entries made by --traced (default $TD_USER, $USER@host)\n"
     "      --max-record N   refuse records longer than N bytes (default 256M)\n"
     "      --skip-bad       skip bad records (counted on stderr) instead of stopping\n"
@@ -27,13 +30,14 @@ static const char help[] =
     "\n"
     "Exit status: 0 ok, 64 usage, 65 bad record or SHA mismatch, 66 input missing, 74 I/O error.\n";
 
-enum { OPT_VERIFY = 2000, OPT_HISTORY, OPT_VERSION };
+enum { OPT_VERIFY = 2000, OPT_HISTORY, OPT_CSV, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "flat", no_argument, NULL, 'f' },
 	{ "traced", no_argument, NULL, 't' },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "user", required_argument, NULL, 'u' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -79,13 +83,13 @@ when_of(struct json_doc *d, uint32_t ts, double *when, struct err *e)
 	size_t len;
 	const char *s;
 
-	if (n->type == JSON_INT || n->type == JSON_FLOAT) {
+	if (n->type == JV_INT || n->type == JV_FLOAT) {
 		char tmp[64];
 		snprintf(tmp, sizeof tmp, "%.*s", (int)(n->len < 63 ? n->len : 63), n->p);
 		*when = strtod(tmp, NULL);
 		return 0;
 	}
-	if (n->type == JSON_STRING) {
+	if (n->type == JV_STRING) {
 		s = json_str(d, ts, &len);
 		if (iso_parse(s, len, &t, e) == -1)
 			return -1;
@@ -199,11 +203,56 @@ print_history(struct cli_in *in, const char *key, struct buf *out)
 	free(h.items);
 }
 
+/* The --csv columns, split at commas. */
+struct columns {
+	char *text;
+	char **names;
+	size_t n;
+};
+
+static void
+split_columns(struct columns *cols, const char *arg)
+{
+	char *p;
+
+	cols->text = xstrdup(arg);
+	for (p = cols->text;;) {
+		char *comma = strchr(p, ',');
+		cols->names = xrealloc(cols->names, (cols->n + 1) * sizeof *cols->names);
+		cols->names[cols->n++] = p;
+		if (comma == NULL)
+			break;
+		*comma = '\0';
+		p = comma + 1;
+	}
+	for (size_t i = 0; i < cols->n; i++)
+		if (cols->names[i][0] == '\0')
+			cli_die(EX_USAGE, "--csv: empty column name in '%s'", arg);
+}
+
+static void
+print_csv_row(struct csvw *w, struct td *t, const struct columns *cols, struct buf *cell)
+{
+	for (size_t i = 0; i < cols->n; i++) {
+		const struct td_val *v = td_get(t, cols->names[i], strlen(cols->names[i]));
+		if (v == NULL || v->doc->nodes[v->idx].type == JV_NULL) {
+			csvw_null(w);
+			continue;
+		}
+		cell->len = 0;
+		json_python_str(cell, v->doc, v->idx);
+		csvw_field(w, cell->p ? cell->p : "", cell->len);
+	}
+	csvw_end_row(w);
+}
+
 int
 main(int argc, char **argv)
 {
 	enum { AS_INPUT, AS_FLAT, AS_TRACED } form = AS_INPUT;
 	const char *history = NULL, *user = NULL;
+	struct columns cols = { 0 };
+	struct csvw csv;
 	size_t max_record = 0;
 	int verify = 0, quiet = 0, skip_bad = 0, c;
 	struct cli_in in;
@@ -232,6 +281,11 @@ main(int argc, char **argv)
 		case OPT_HISTORY:
 			history = optarg;
 			break;
+		case OPT_CSV:
+			if (cols.n)
+				cli_die(EX_USAGE, "--csv given twice");
+			split_columns(&cols, optarg);
+			break;
 		case CLI_OPT_MAX_RECORD:
 			max_record = cli_max_record_arg(optarg);
 			break;
@@ -246,8 +300,14 @@ main(int argc, char **argv)
 			cli_usage(usage);
 		}
 	}
-	if (history != NULL && form != AS_INPUT)
-		cli_die(EX_USAGE, "--history cannot be combined with --flat or --traced");
+	if ((history != NULL || cols.n) && form != AS_INPUT)
+		cli_die(EX_USAGE, "--history and --csv cannot be combined with --flat or --traced");
+	if (history != NULL && cols.n)
+		cli_die(EX_USAGE, "--history and --csv cannot be combined");
+	if (cols.n) {
+		csvw_init(&csv, stdout);
+		csvw_row(&csv, (const char *const *)cols.names, cols.n);
+	}
 	meta.user = cli_user(user);
 	meta.source = cli_source();
 	meta.timestamp = cli_now();
@@ -263,6 +323,10 @@ main(int argc, char **argv)
 			cli_in_fail(&in, &e);
 		}
 		out.len = 0;
+		if (cols.n) {
+			print_csv_row(&csv, t, &cols, &out);
+			continue;
+		}
 		if (history != NULL)
 			print_history(&in, history, &out);
 		else if (verify && quiet)
@@ -275,5 +339,7 @@ main(int argc, char **argv)
 	}
 	cli_in_done(&in);
 	buf_free(&out);
+	free(cols.names);
+	free(cols.text);
 	cli_exit(0);
 }

@@ -123,7 +123,7 @@ scan_string(struct json_doc *d, const char *base, const char **pp, const char *e
 	n = &d->nodes[d->n];
 	n->p = *pp + 1;
 	n->len = (uint32_t)((const char *)p - (*pp + 1));
-	n->type = JSON_STRING;
+	n->type = JV_STRING;
 	n->flags = flags;
 	n->count = 0;
 	n->next = (uint32_t)++d->n;
@@ -175,7 +175,7 @@ done:
 	n = &d->nodes[d->n];
 	n->p = start;
 	n->len = (uint32_t)(p - start);
-	n->type = is_float ? JSON_FLOAT : JSON_INT;
+	n->type = is_float ? JV_FLOAT : JV_INT;
 	n->flags = 0;
 	n->count = 0;
 	n->next = (uint32_t)++d->n;
@@ -223,13 +223,13 @@ json_parse(struct json_doc *d, const char *text, size_t len, uint32_t *root, str
 				d->stack = xrealloc(d->stack, d->stack_cap * sizeof *d->stack);
 			}
 			d->stack[depth++] = (uint32_t)d->n;
-			push_leaf(d, p, 0, *p == '{' ? JSON_OBJECT : JSON_ARRAY);
+			push_leaf(d, p, 0, *p == '{' ? JV_OBJECT : JV_ARRAY);
 			p++;
 			while (p < end && is_ws[(unsigned char)*p])
 				p++;
-			if (p < end && (*p == '}' || *p == ']') && (*p == '}') == (d->nodes[d->n - 1].type == JSON_OBJECT))
+			if (p < end && (*p == '}' || *p == ']') && (*p == '}') == (d->nodes[d->n - 1].type == JV_OBJECT))
 				goto close;
-			if (d->nodes[d->n - 1].type == JSON_OBJECT)
+			if (d->nodes[d->n - 1].type == JV_OBJECT)
 				goto key;
 			d->nodes[d->n - 1].count = 1;
 			continue;
@@ -240,25 +240,25 @@ json_parse(struct json_doc *d, const char *text, size_t len, uint32_t *root, str
 		case 't':
 			if (end - p < 4 || memcmp(p, "true", 4) != 0)
 				return syntax(e, text, p, "invalid literal");
-			push_leaf(d, p, 4, JSON_TRUE);
+			push_leaf(d, p, 4, JV_TRUE);
 			p += 4;
 			break;
 		case 'f':
 			if (end - p < 5 || memcmp(p, "false", 5) != 0)
 				return syntax(e, text, p, "invalid literal");
-			push_leaf(d, p, 5, JSON_FALSE);
+			push_leaf(d, p, 5, JV_FALSE);
 			p += 5;
 			break;
 		case 'n':
 			if (end - p < 4 || memcmp(p, "null", 4) != 0)
 				return syntax(e, text, p, "invalid literal");
-			push_leaf(d, p, 4, JSON_NULL);
+			push_leaf(d, p, 4, JV_NULL);
 			p += 4;
 			break;
 		case 'N':
 			if (end - p < 3 || memcmp(p, "NaN", 3) != 0)
 				return syntax(e, text, p, "invalid literal");
-			push_leaf(d, p, 3, JSON_FLOAT);
+			push_leaf(d, p, 3, JV_FLOAT);
 			p += 3;
 			break;
 		default:
@@ -283,13 +283,13 @@ json_parse(struct json_doc *d, const char *text, size_t len, uint32_t *root, str
 			if (*p == ',') {
 				p++;
 				c->count++;
-				if (c->type == JSON_OBJECT)
+				if (c->type == JV_OBJECT)
 					goto key;
 				break;
 			}
-			if ((c->type == JSON_OBJECT && *p == '}') || (c->type == JSON_ARRAY && *p == ']'))
+			if ((c->type == JV_OBJECT && *p == '}') || (c->type == JV_ARRAY && *p == ']'))
 				goto close;
-			return syntax(e, text, p, c->type == JSON_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
+			return syntax(e, text, p, c->type == JV_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
 close:
 			c = &d->nodes[d->stack[--depth]];
 			p++;
@@ -436,7 +436,7 @@ json_str_eq(struct json_doc *d, uint32_t i, const char *s, size_t n)
 	const char *v;
 	size_t vlen;
 
-	if (node->type != JSON_STRING)
+	if (node->type != JV_STRING)
 		return 0;
 	if (!(node->flags & JSON_F_ESCAPED))
 		return node->len == n && memcmp(node->p, s, n) == 0;
@@ -450,7 +450,7 @@ json_get(const struct json_doc *d, uint32_t obj, const char *key, size_t klen)
 	const struct json_node *o = &d->nodes[obj];
 	uint32_t k, found = 0;
 
-	if (o->type != JSON_OBJECT || o->count == 0)
+	if (o->type != JV_OBJECT || o->count == 0)
 		return 0;
 	for (k = obj + 1; k < o->next; k = d->nodes[k + 1].next) {
 		const struct json_node *kn = &d->nodes[k];
@@ -662,7 +662,7 @@ json_number_text(struct buf *out, const struct json_doc *d, uint32_t i)
 	char tmp[40], fl[40];
 	size_t len;
 
-	if (n->type == JSON_INT) {
+	if (n->type == JV_INT) {
 		/* Python int(): "-0" is 0; everything else is already in canonical decimal. */
 		if (n->len == 2 && n->p[0] == '-' && n->p[1] == '0')
 			buf_addc(out, '0');
@@ -722,23 +722,23 @@ encode(struct buf *out, struct json_doc *d, uint32_t i, int indent, int level)
 	const struct json_node *n = &d->nodes[i];
 
 	switch (n->type) {
-	case JSON_NULL:
+	case JV_NULL:
 		buf_add(out, "null", 4);
 		break;
-	case JSON_TRUE:
+	case JV_TRUE:
 		buf_add(out, "true", 4);
 		break;
-	case JSON_FALSE:
+	case JV_FALSE:
 		buf_add(out, "false", 5);
 		break;
-	case JSON_INT:
-	case JSON_FLOAT:
+	case JV_INT:
+	case JV_FLOAT:
 		json_number_text(out, d, i);
 		break;
-	case JSON_STRING:
+	case JV_STRING:
 		encode_string_node(out, n);
 		break;
-	case JSON_ARRAY: {
+	case JV_ARRAY: {
 		uint32_t c, k = 0;
 		if (n->count == 0) {
 			buf_add(out, "[]", 2);
@@ -757,7 +757,7 @@ encode(struct buf *out, struct json_doc *d, uint32_t i, int indent, int level)
 		buf_addc(out, ']');
 		break;
 	}
-	case JSON_OBJECT: {
+	case JV_OBJECT: {
 		struct member stackm[16], *m = stackm;
 		uint32_t c, k = 0, cnt = n->count;
 		if (cnt == 0) {
@@ -802,4 +802,118 @@ void
 json_encode(struct buf *out, struct json_doc *d, uint32_t i, int indent)
 {
 	encode(out, d, i, indent, 0);
+}
+
+/* Python repr() of a str: single quotes unless the text has ' and no " (then double quotes). */
+static void
+python_repr_str(struct buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
+	char quote = '\'';
+	char tmp[16];
+
+	if (memchr(str, '\'', n) != NULL && memchr(str, '"', n) == NULL)
+		quote = '"';
+	buf_addc(out, quote);
+	while (s < end) {
+		const unsigned char *start = s;
+		uint32_t cp = get_utf8(&s);
+		if (cp == (uint32_t)quote || cp == '\\') {
+			buf_addc(out, '\\');
+			buf_addc(out, (char)cp);
+		} else if (cp == '\n') {
+			buf_add(out, "\\n", 2);
+		} else if (cp == '\r') {
+			buf_add(out, "\\r", 2);
+		} else if (cp == '\t') {
+			buf_add(out, "\\t", 2);
+		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+			snprintf(tmp, sizeof tmp, "\\x%02x", cp);
+			buf_adds(out, tmp);
+		} else if (cp >= 0xd800 && cp < 0xe000) {
+			snprintf(tmp, sizeof tmp, "\\u%04x", cp);
+			buf_adds(out, tmp);
+		} else {
+			buf_add(out, start, (size_t)(s - start));
+		}
+	}
+	buf_addc(out, quote);
+}
+
+static void
+python_repr(struct buf *out, struct json_doc *d, uint32_t i)
+{
+	const struct json_node *n = &d->nodes[i];
+	size_t len;
+	const char *s;
+	uint32_t c, k = 0;
+
+	switch (n->type) {
+	case JV_NULL:
+		buf_add(out, "None", 4);
+		break;
+	case JV_TRUE:
+		buf_add(out, "True", 4);
+		break;
+	case JV_FALSE:
+		buf_add(out, "False", 5);
+		break;
+	case JV_INT:
+	case JV_FLOAT:
+		json_number_text(out, d, i);
+		break;
+	case JV_STRING:
+		s = json_str(d, i, &len);
+		python_repr_str(out, s, len);
+		break;
+	case JV_ARRAY:
+		buf_addc(out, '[');
+		for (c = i + 1; c < n->next; c = d->nodes[c].next, k++) {
+			if (k)
+				buf_add(out, ", ", 2);
+			python_repr(out, d, c);
+		}
+		buf_addc(out, ']');
+		break;
+	case JV_OBJECT:
+		/* Insertion order, as json.loads builds the dict; a duplicate key keeps its first place. */
+		buf_addc(out, '{');
+		for (c = i + 1; c < n->next; c = d->nodes[c + 1].next) {
+			s = json_str(d, c, &len);
+			uint32_t v = json_get(d, i, s, len);
+			int dup = 0;
+			for (uint32_t p = i + 1; p < c; p = d->nodes[p + 1].next)
+				if (json_str_eq(d, p, s, len))
+					dup = 1;
+			if (dup)
+				continue;
+			if (k++)
+				buf_add(out, ", ", 2);
+			python_repr_str(out, s, len);
+			buf_add(out, ": ", 2);
+			python_repr(out, d, v);
+		}
+		buf_addc(out, '}');
+		break;
+	}
+}
+
+void
+json_python_str(struct buf *out, struct json_doc *d, uint32_t i)
+{
+	const struct json_node *n = &d->nodes[i];
+	size_t len;
+	const char *s;
+
+	switch (n->type) {
+	case JV_NULL:
+		break;
+	case JV_STRING:
+		s = json_str(d, i, &len);
+		buf_add(out, s, len);
+		break;
+	default:
+		python_repr(out, d, i);
+		break;
+	}
 }

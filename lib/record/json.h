@@ -9,7 +9,7 @@
 #include "util/err.h"
 
 enum json_type {
-	JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_INT, JSON_FLOAT, JSON_STRING, JSON_ARRAY, JSON_OBJECT
+	JV_NULL, JV_FALSE, JV_TRUE, JV_INT, JV_FLOAT, JV_STRING, JV_ARRAY, JV_OBJECT
 };
 
 #define JSON_F_ESCAPED	1	/* string holds backslash escapes */
@@ -75,6 +75,12 @@ void json_encode_str(struct buf *out, const char *s, size_t n);
 size_t json_float_repr(double v, char *out);
 /* Python's str() of a number node, as the CSV writers need it (ints exactly, floats in repr). */
 void json_number_text(struct buf *out, const struct json_doc *d, uint32_t i);
+
+/*
+ * Python's str() of a loaded JSON value, as csv.writer writes a cell: a string as it is, ints in decimal, floats
+ * in repr, true/false as True/False, null as "" (None), lists and dicts as Python repr ({'k': 'v', 'n': None}).
+ */
+void json_python_str(struct buf *out, struct json_doc *d, uint32_t i);
 
 /* Compare two decoded keys as Python compares str (code points). */
 int json_keycmp(const char *a, size_t alen, const char *b, size_t blen);

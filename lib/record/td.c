@@ -131,7 +131,7 @@ view_del(struct td_view *v, const char *key, size_t klen)
 static int
 is_tombstone(struct json_doc *d, uint32_t i)
 {
-	return d->nodes[i].type == JSON_STRING && json_str_eq(d, i, TD_TOMBSTONE, TD_TOMBSTONE_LEN);
+	return d->nodes[i].type == JV_STRING && json_str_eq(d, i, TD_TOMBSTONE, TD_TOMBSTONE_LEN);
 }
 
 /* Entries of a history array, oldest first. */
@@ -223,21 +223,21 @@ check_history(struct json_doc *d, uint32_t arr, const char *where, struct err *e
 	const struct json_node *a = &d->nodes[arr];
 	uint32_t c, n = 0;
 
-	if (a->type != JSON_ARRAY || a->count == 0)
+	if (a->type != JV_ARRAY || a->count == 0)
 		return err_set(e, EX_DATAERR, "%s%s", where,
-		    a->type != JSON_ARRAY ? "expected an array of history entries" : "empty history (expected at least one entry)");
+		    a->type != JV_ARRAY ? "expected an array of history entries" : "empty history (expected at least one entry)");
 	for (c = arr + 1; c < a->next; c = d->nodes[c].next) {
 		uint32_t v;
 		n++;
-		if (d->nodes[c].type != JSON_OBJECT)
+		if (d->nodes[c].type != JV_OBJECT)
 			return err_set(e, EX_DATAERR, "%shistory entry %u: expected an object", where, n);
-		if (!(v = json_get(d, c, "Data", 4)) || d->nodes[v].type != JSON_OBJECT)
+		if (!(v = json_get(d, c, "Data", 4)) || d->nodes[v].type != JV_OBJECT)
 			return err_set(e, EX_DATAERR, "%shistory entry %u: \"Data\" is missing or not an object", where, n);
-		if (!(v = json_get(d, c, "SHA", 3)) || d->nodes[v].type != JSON_STRING)
+		if (!(v = json_get(d, c, "SHA", 3)) || d->nodes[v].type != JV_STRING)
 			return err_set(e, EX_DATAERR, "%shistory entry %u: \"SHA\" is missing or not a string", where, n);
-		if (!(v = json_get(d, c, "Metadata", 8)) || d->nodes[v].type != JSON_OBJECT)
+		if (!(v = json_get(d, c, "Metadata", 8)) || d->nodes[v].type != JV_OBJECT)
 			return err_set(e, EX_DATAERR, "%shistory entry %u: \"Metadata\" is missing or not an object", where, n);
-		if (!(v = json_get(d, c, "NestedTracedData", 16)) || d->nodes[v].type != JSON_OBJECT)
+		if (!(v = json_get(d, c, "NestedTracedData", 16)) || d->nodes[v].type != JV_OBJECT)
 			return err_set(e, EX_DATAERR, "%shistory entry %u: \"NestedTracedData\" is missing or not an object",
 			    where, n);
 		for (uint32_t k = v + 1; k < d->nodes[v].next; k = d->nodes[k + 1].next) {
@@ -266,10 +266,10 @@ td_parse(struct td *t, const char *line, size_t len, struct err *e)
 	if (json_parse(&t->doc, line, len, &t->root, e) == -1)
 		return -1;
 	switch (t->doc.nodes[t->root].type) {
-	case JSON_OBJECT:
+	case JV_OBJECT:
 		t->form = TD_FLAT;
 		return 0;
-	case JSON_ARRAY:
+	case JV_ARRAY:
 		t->form = TD_TRACED;
 		return check_history(&t->doc, t->root, "", e);
 	default:
@@ -308,7 +308,7 @@ td_get_str(struct td *t, const char *key, size_t klen, size_t *len)
 {
 	const struct td_val *v = td_get(t, key, klen);
 
-	if (v == NULL || v->doc->nodes[v->idx].type != JSON_STRING)
+	if (v == NULL || v->doc->nodes[v->idx].type != JV_STRING)
 		return NULL;
 	return json_str(v->doc, v->idx, len);
 }
@@ -403,13 +403,13 @@ td_nchanges(const struct td *t)
 }
 
 int
-json_equal(struct json_doc *a, uint32_t i, struct json_doc *b, uint32_t j)
+json_value_equal(struct json_doc *a, uint32_t i, struct json_doc *b, uint32_t j)
 {
 	const struct json_node *x = &a->nodes[i], *y = &b->nodes[j];
-	int xn = x->type == JSON_INT || x->type == JSON_FLOAT, yn = y->type == JSON_INT || y->type == JSON_FLOAT;
+	int xn = x->type == JV_INT || x->type == JV_FLOAT, yn = y->type == JV_INT || y->type == JV_FLOAT;
 
 	if (xn && yn) {
-		if (x->type == JSON_INT && y->type == JSON_INT) {
+		if (x->type == JV_INT && y->type == JV_INT) {
 			struct buf p = { 0 }, q = { 0 };
 			json_number_text(&p, a, i);
 			json_number_text(&q, b, j);
@@ -426,29 +426,29 @@ json_equal(struct json_doc *a, uint32_t i, struct json_doc *b, uint32_t j)
 	if (x->type != y->type)
 		return 0;
 	switch (x->type) {
-	case JSON_NULL: case JSON_TRUE: case JSON_FALSE:
+	case JV_NULL: case JV_TRUE: case JV_FALSE:
 		return 1;
-	case JSON_STRING: {
+	case JV_STRING: {
 		size_t l1, l2;
 		const char *s = json_str(a, i, &l1), *s2 = json_str(b, j, &l2);
 		return l1 == l2 && memcmp(s, s2, l1) == 0;
 	}
-	case JSON_ARRAY: {
+	case JV_ARRAY: {
 		uint32_t c, d;
 		if (x->count != y->count)
 			return 0;
 		for (c = i + 1, d = j + 1; c < x->next; c = a->nodes[c].next, d = b->nodes[d].next)
-			if (!json_equal(a, c, b, d))
+			if (!json_value_equal(a, c, b, d))
 				return 0;
 		return 1;
 	}
-	case JSON_OBJECT: {
+	case JV_OBJECT: {
 		uint32_t c, n1 = 0, n2 = 0;
 		for (c = i + 1; c < x->next; c = a->nodes[c + 1].next) {
 			size_t kl;
 			const char *k = json_str(a, c, &kl);
 			uint32_t v = json_get(b, j, k, kl);
-			if (!v || !json_equal(a, json_get(a, i, k, kl), b, v))
+			if (!v || !json_value_equal(a, json_get(a, i, k, kl), b, v))
 				return 0;
 			n1++;
 		}
@@ -764,7 +764,7 @@ td_nest(struct td *t, const char *key, size_t klen, struct td *other, const stru
 	view_build(t);
 	for (size_t cur = 0; td_next_item(other, &cur, &it);) {
 		const struct td_val *mine = td_get(t, it->key, it->klen);
-		if (mine != NULL && !json_equal(mine->doc, mine->idx, it->val.doc, it->val.idx))
+		if (mine != NULL && !json_value_equal(mine->doc, mine->idx, it->val.doc, it->val.idx))
 			return err_set(e, EX_DATAERR, "cannot nest under \"%s\": key \"%.*s\" differs between the records",
 			    key, (int)it->klen, it->key);
 	}

@@ -124,6 +124,6 @@ int td_verify(struct td *t, struct err *e);
 const char *td_sha(struct td *t, size_t *len);
 
 /* Python == between two JSON values (1 == 1.0, dicts regardless of order). */
-int json_equal(struct json_doc *a, uint32_t i, struct json_doc *b, uint32_t j);
+int json_value_equal(struct json_doc *a, uint32_t i, struct json_doc *b, uint32_t j);
 
 #endif
