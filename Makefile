@@ -22,7 +22,7 @@ DEPS_PKGS = build-essential pkg-config libjansson-dev libssl-dev libcurl4-openss
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 DEFS      = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTDTOOLS_VERSION='"$(VERSION)"'
 INCS      = -Ilib -Icmd/common
-LIBS      = -ljansson -lcrypto -lm
+LIBS      = -ljansson -lpcre2-8 -lcrypto -lm
 
 # A sanitizer build lives beside the normal one, so the two never mix objects.
 OUT       = build/normal
@@ -49,7 +49,7 @@ UNITS     = $(UNIT_SRC:t/unit/%.c=$(O)/unit/%)
 MANS      = $(sort $(wildcard man/*.[1-8]))
 TESTS     = $(sort $(wildcard t/t[0-9]*.sh))
 
-.PHONY: all check check-unit deps deps-check demo bench install uninstall lint clean
+.PHONY: all check check-unit check-valgrind deps deps-check demo bench install uninstall lint clean
 
 all: $(TOOLS) $(UNITS)
 
@@ -75,6 +75,10 @@ $(O)/unit/%: $(O)/t/unit/%.o $(O)/libtd.a
 # TD_BIN tells the tests which build to run; CI=true turns a missing ../shared into a failure.
 check: deps-check all
 	TD_BIN=$(CURDIR)/$(B) TD_SANITIZE=$(SANITIZE) prove --exec '' $(PROVEFLAGS) $(UNITS) $(TESTS)
+
+# The tool tests again with every tool run under valgrind (memcheck, leaks are errors).
+check-valgrind: deps-check all
+	TD_BIN=$(CURDIR)/$(B) TD_VALGRIND=1 prove --exec '' $(PROVEFLAGS) $(TESTS)
 
 check-unit: all
 	prove --exec '' $(UNITS)

@@ -29,6 +29,21 @@ rm -rf "$TRASH"
 mkdir -p "$TRASH" || exit 1
 cd "$TRASH" || exit 1
 
+# TD_VALGRIND=1: every tool runs under valgrind; a memory error or leak exits 98.
+if [ "${TD_VALGRIND:-}" = 1 ]; then
+	mkdir -p "$TRASH/.valgrind"
+	for tool in "$TD_BIN"/*; do
+		[ -x "$tool" ] || continue
+		cat >"$TRASH/.valgrind/${tool##*/}" <<VGEOF
+#!/bin/sh
+exec valgrind -q --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite,indirect \\
+	--show-leak-kinds=definite,indirect "$tool" "\$@"
+VGEOF
+		chmod +x "$TRASH/.valgrind/${tool##*/}"
+	done
+	PATH=$TRASH/.valgrind:$PATH
+fi
+
 test_count=0
 test_failures=0
 test_skip_all=
