@@ -1,6 +1,6 @@
 # test-lib.sh: the TAP harness every t/tNNNN-*.sh sources (after git's t/test-lib.sh).
 #
-#   . ./test-lib.sh            (from a test in t/)
+#   . "$(dirname "$0")/test-lib.sh"   (prove runs tests from the top directory)
 #   test_expect_success 'title' 'commands && chained'
 #   test_expect_code 65 'title' 'command'      exit code must be exactly 65
 #   test_cmp expect actual                      byte comparison, prints a diff on failure
