@@ -11,12 +11,13 @@
 #include "util/isotime.h"
 
 static const char usage[] =
-    "td-filter [-qv] [--invert] [-c CONFIG [-p PLANS] [-s DIR]] [--test-runs] [--non-empty KEY ...] "
+    "td-filter [-qv] [--invert] [-c CONFIG [-p PLANS] [-s DIR]] [--rqa-raw] [--test-runs] [--non-empty KEY ...] "
     "[--window KEY=START/END ...] [--has KEY ...] [--eq KEY=VALUE ...] [--match KEY=REGEX ...] "
     "[--max-record SIZE] [--skip-bad] [file ...]";
 
 static const char help[] =
-    "usage: td-filter [-qv] [--invert] [-c CONFIG [-p PLANS] [-s DIR]] [--test-runs] [--non-empty KEY ...]\n"
+    "usage: td-filter [-qv] [--invert] [-c CONFIG [-p PLANS] [-s DIR]] [--rqa-raw] [--test-runs]\n"
+    "                 [--non-empty KEY ...]\n"
     "                 [--window KEY=START/END ...] [--has KEY ...] [--eq KEY=VALUE ...] [--match KEY=REGEX ...]\n"
     "                 [--max-record SIZE] [--skip-bad] [file ...]\n"
     "Keep the records that pass every test given; records are written unchanged.\n"
@@ -26,6 +27,9 @@ static const char help[] =
     "                          ProjectStartDate/ProjectEndDate on the RQA plans' time field\n"
     "  -p, --plans FILE        coding plans (default: the config's CodingPlans)\n"
     "  -s, --schemes DIR       code schemes directory (default: the config's CodeSchemesDir)\n"
+    "      --rqa-raw           only the plans' empty-message filter: keep records holding an RQA raw\n"
+    "                          field (the reference's pre-filter before wrong-scheme correction); with -c\n"
+    "                          the configuration only locates the plans\n"
     "      --test-runs         drop records whose test_run is true\n"
     "      --non-empty KEY     keep records holding at least one of the KEYs (repeatable; \"\" counts)\n"
     "      --window KEY=START/END\n"
@@ -44,13 +48,14 @@ static const char help[] =
     "\n"
     "Exit status: 0 ok, 64 usage, 65 bad record, 66 input missing, 78 bad configuration.\n";
 
-enum { OPT_TEST_RUNS = 2000, OPT_NON_EMPTY, OPT_WINDOW, OPT_HAS, OPT_EQ, OPT_MATCH, OPT_INVERT, OPT_VERSION };
+enum { OPT_RQA_RAW = 1999, OPT_TEST_RUNS = 2000, OPT_NON_EMPTY, OPT_WINDOW, OPT_HAS, OPT_EQ, OPT_MATCH, OPT_INVERT, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "plans", required_argument, NULL, 'p' },
 	{ "schemes", required_argument, NULL, 's' },
 	{ "test-runs", no_argument, NULL, OPT_TEST_RUNS },
+	{ "rqa-raw", no_argument, NULL, OPT_RQA_RAW },
 	{ "non-empty", required_argument, NULL, OPT_NON_EMPTY },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "has", required_argument, NULL, OPT_HAS },
@@ -284,6 +289,7 @@ main(int argc, char **argv)
 	struct buf scratch = { 0 };
 	struct err e;
 	const char **config_keys = NULL, **time_keys = NULL;
+	int rqa_raw_only = 0;
 
 	cli_init("td-filter");
 	while ((c = getopt_long(argc, argv, "c:p:s:qvh", longopts, NULL)) != -1) {
@@ -296,6 +302,9 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			schemes = optarg;
+			break;
+		case OPT_RQA_RAW:
+			rqa_raw_only = 1;
 			break;
 		case OPT_TEST_RUNS:
 			f.test_runs = 1;
@@ -339,23 +348,27 @@ main(int argc, char **argv)
 			cli_usage(usage);
 		}
 	}
-	if (config_path == NULL && (plans_path != NULL || schemes != NULL))
-		cli_die(EX_USAGE, "--plans and --schemes need --config");
-	if (config_path != NULL) {
+	if (rqa_raw_only && config_path == NULL && plans_path == NULL)
+		cli_die(EX_USAGE, "--rqa-raw needs the coding plans: give -p PLANS or -c CONFIG");
+	if (!rqa_raw_only && config_path == NULL && (plans_path != NULL || schemes != NULL))
+		cli_die(EX_USAGE, "--plans and --schemes need --config or --rqa-raw");
+	if (config_path != NULL || rqa_raw_only) {
 		size_t n, nt = 0;
 		const struct coding_plan *rqa;
-		if (config_load(&cfg, config_path, &e) == -1)
-			cli_fail(&e);
-		if (plans_path == NULL)
-			plans_path = cfg.coding_plans;
-		if (schemes == NULL)
-			schemes = cfg.code_schemes_dir;
-		if (plans_path == NULL)
-			cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config",
-			    config_path);
+		if (config_path != NULL) {
+			if (config_load(&cfg, config_path, &e) == -1)
+				cli_fail(&e);
+			if (plans_path == NULL)
+				plans_path = cfg.coding_plans;
+			if (schemes == NULL)
+				schemes = cfg.code_schemes_dir;
+			if (plans_path == NULL)
+				cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config",
+				    config_path);
+		}
 		if (plans_load(&plans, plans_path, schemes, &e) == -1)
 			cli_fail(&e);
-		if (cfg.filter_test_messages)
+		if (cfg.filter_test_messages && !rqa_raw_only)
 			f.test_runs = 1;
 		/* The empty-message filter on the RQA raw fields, then the project window on their time fields. */
 		rqa = plans_rqa(&plans, &n);
@@ -374,7 +387,7 @@ main(int argc, char **argv)
 		}
 		f.rqa_raw = config_keys;
 		f.n_rqa_raw = n;
-		if (nt > 0) {
+		if (nt > 0 && !rqa_raw_only) {
 			/* The config's window goes first, as the reference filters before anything else. */
 			struct window w = { time_keys, nt, cfg.project_start.usec, cfg.project_end.usec, "project" };
 			f.windows = xrealloc(f.windows, (f.n_windows + 1) * sizeof *f.windows);
