@@ -17,7 +17,7 @@ SANITIZE  =
 # Debian packages the build, the tests and the tools need (make deps).
 DEPS_PKGS = build-essential pkg-config libjansson-dev libssl-dev libcurl4-openssl-dev \
             libarchive-dev libpcre2-dev jq mandoc perl clang libclang-rt-14-dev valgrind \
-            gnuplot-nox
+            gnuplot-nox time
 
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 DEFS      = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTDTOOLS_VERSION='"$(VERSION)"'

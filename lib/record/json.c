@@ -772,7 +772,8 @@ encode(struct buf *out, struct json_doc *d, uint32_t i, int indent, int level)
 			m[k].pos = k;
 		}
 		cnt = k;
-		qsort(m, cnt, sizeof *m, member_cmp);
+		if (cnt > 1)
+			qsort(m, cnt, sizeof *m, member_cmp);
 		buf_addc(out, '{');
 		int first = 1;
 		for (k = 0; k < cnt; k++) {

@@ -11,21 +11,11 @@
 
 #define CHUNK ((size_t)1 << 20)
 
-int
-ndjson_open(struct ndjson_reader *r, const char *path, size_t max_record, struct err *e)
+static int
+reader_init(struct ndjson_reader *r, struct err *e)
 {
 	struct stat st;
 
-	memset(r, 0, sizeof *r);
-	r->max_record = max_record ? max_record : NDJSON_MAX_RECORD_DEFAULT;
-	if (path == NULL || strcmp(path, "-") == 0) {
-		r->fd = STDIN_FILENO;
-		r->name = xstrdup("<stdin>");
-	} else {
-		if ((r->fd = open(path, O_RDONLY)) == -1)
-			return err_set(e, errno == EACCES ? EX_NOPERM : EX_NOINPUT, "%s: %s", path, strerror(errno));
-		r->name = xstrdup(path);
-	}
 	if (fstat(r->fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			err_set(e, EX_NOINPUT, "%s: is a directory", r->name);
@@ -37,6 +27,32 @@ ndjson_open(struct ndjson_reader *r, const char *path, size_t max_record, struct
 	r->cap = CHUNK;
 	r->buf = xmalloc(r->cap);
 	return 0;
+}
+
+int
+ndjson_open(struct ndjson_reader *r, const char *path, size_t max_record, struct err *e)
+{
+	memset(r, 0, sizeof *r);
+	r->max_record = max_record ? max_record : NDJSON_MAX_RECORD_DEFAULT;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		r->fd = STDIN_FILENO;
+		r->name = xstrdup("<stdin>");
+	} else {
+		if ((r->fd = open(path, O_RDONLY)) == -1)
+			return err_set(e, errno == EACCES ? EX_NOPERM : EX_NOINPUT, "%s: %s", path, strerror(errno));
+		r->name = xstrdup(path);
+	}
+	return reader_init(r, e);
+}
+
+int
+ndjson_open_fd(struct ndjson_reader *r, int fd, const char *name, size_t max_record, struct err *e)
+{
+	memset(r, 0, sizeof *r);
+	r->max_record = max_record ? max_record : NDJSON_MAX_RECORD_DEFAULT;
+	r->fd = fd;
+	r->name = xstrdup(name);
+	return reader_init(r, e);
 }
 
 /* Read more input after buf[end]; returns bytes read, 0 at EOF, -1 on error. */

@@ -24,6 +24,9 @@ struct ndjson_reader {
 
 /* "-" or NULL is stdin. A missing file or a directory is EX_NOINPUT; an unreadable one EX_NOPERM. */
 int ndjson_open(struct ndjson_reader *r, const char *path, size_t max_record, struct err *e);
+/* A reader on an open descriptor (a spooled temporary file, a pipe); name is for messages. The fd is closed
+ * by ndjson_close unless it is stdin. */
+int ndjson_open_fd(struct ndjson_reader *r, int fd, const char *name, size_t max_record, struct err *e);
 /*
  * The next record: 1 with line and len set (no line terminator; a CR before the LF is removed), 0 at the end,
  * -1 on error. A blank line, or one longer than max_record, is an error (EX_DATAERR); read errors are EX_IOERR.

@@ -502,7 +502,8 @@ encode_kvs(struct buf *out, struct kv *m, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		m[i].pos = i;
-	qsort(m, n, sizeof *m, kv_cmp);
+	if (n > 1)
+		qsort(m, n, sizeof *m, kv_cmp);
 	buf_addc(out, '{');
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n && json_keycmp(m[i].key, m[i].klen, m[i + 1].key, m[i + 1].klen) == 0)

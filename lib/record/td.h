@@ -11,7 +11,7 @@
 
 /* CoreDataModules' tombstone: a key set to this string is deleted from the latest view. */
 #define TD_TOMBSTONE "#HIDDEN-VALUE-44dce0a0-e79c-48cf-8d8e-ec59137ef0d0"
-#define TD_TOMBSTONE_LEN 51
+#define TD_TOMBSTONE_LEN (sizeof TD_TOMBSTONE - 1)
 
 enum td_form {
 	TD_TRACED,		/* a JSON array of history entries, newest first (CoreDataModules JSONL) */
