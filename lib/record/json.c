@@ -1,4 +1,6 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <math.h>
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +9,7 @@
 
 /* Bytes that end the fast scan inside a string: quote, backslash, control characters, non-ASCII. */
 static const unsigned char str_stop[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
 };
 
 static const unsigned char is_ws[256] = {
@@ -113,8 +115,7 @@ scan_string(struct json_doc *d, const char *base, const char **pp, const char *e
 		} else {
 			size_t k = utf8_valid(p, (size_t)(q - p));
 			if (k == 0)
-				return err_set(e, EX_DATAERR, "invalid UTF-8 at column %zu",
-				    (size_t)((const char *)p - base) + 1);
+				return syntax(e, base, (const char *)p, "invalid UTF-8");
 			flags |= JSON_F_NONASCII;
 			p += k;
 		}
@@ -592,6 +593,40 @@ encode_string_node(struct buf *out, const struct json_node *n)
 	buf_addc(out, '"');
 }
 
+/*
+ * Step the last significant digit of "%.*e" text one unit up (or down), carrying as needed. Returns 0 when the
+ * result would need another digit (9.99e5 up), which the caller then skips.
+ */
+static int
+other_neighbour(char *t, int up)
+{
+	char *e = strchr(t, 'e'), *p;
+
+	if (e == NULL)
+		return 0;
+	for (p = e - 1; p >= t; p--) {
+		if (*p == '.')
+			continue;
+		if (*p < '0' || *p > '9')
+			return 0;
+		if (up) {
+			if (*p < '9') {
+				(*p)++;
+				return 1;
+			}
+			*p = '0';
+		} else {
+			if (*p > '0') {
+				(*p)--;
+				/* A leading zero would change the exponent: not a neighbour of the same length. */
+				return !(p == t + (t[0] == '-') && *p == '0');
+			}
+			*p = '9';
+		}
+	}
+	return 0;
+}
+
 size_t
 json_float_repr(double v, char *out)
 {
@@ -604,14 +639,22 @@ json_float_repr(double v, char *out)
 		return (size_t)sprintf(out, "NaN");
 	if (isinf(v))
 		return (size_t)sprintf(out, v < 0 ? "-Infinity" : "Infinity");
-	/* Shortest digits that read back as v: what Python's repr (David Gay's mode 0) prints. */
+	/*
+	 * Shortest digits that read back as v: what Python's repr (David Gay's mode 0) prints. At each length try
+	 * the correctly rounded digits, then the neighbour on the other side of v: next to a power of two the
+	 * rounding interval is lopsided, and the farther neighbour may be the one that reads back.
+	 */
+	double a = fabs(v);
 	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-		if (strtod(tmp, NULL) == v)
+		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, a);
+		double c = strtod(tmp, NULL);
+		if (c == a)
+			break;
+		if (other_neighbour(tmp, c < a) && strtod(tmp, NULL) == a)
 			break;
 	}
-	neg = tmp[0] == '-';
-	for (p = tmp + neg; *p != 'e'; p++)
+	neg = signbit(v) != 0;
+	for (p = tmp; *p != 'e'; p++)
 		if (*p != '.')
 			digits[ndig++] = *p;
 	exp10 = atoi(p + 1);
@@ -805,6 +848,30 @@ json_encode(struct buf *out, struct json_doc *d, uint32_t i, int indent)
 	encode(out, d, i, indent, 0);
 }
 
+/*
+ * str.isprintable() for one code point: not printable are the categories Other (Cc, Cf, Cs, Co, Cn) and
+ * Separator (Zl, Zp, Zs) except the space. PCRE2 carries the Unicode tables; the pattern is compiled once.
+ */
+static int
+python_printable(const unsigned char *s, size_t n, uint32_t cp)
+{
+	static pcre2_code *re;
+	static pcre2_match_data *md;
+	int errcode;
+	PCRE2_SIZE erroff;
+
+	if (cp < 0x7f)
+		return cp >= 0x20;
+	if (re == NULL) {
+		re = pcre2_compile((PCRE2_SPTR) "[\\p{C}\\p{Z}]", PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+		    &errcode, &erroff, NULL);
+		if (re == NULL)
+			return 1;
+		md = pcre2_match_data_create_from_pattern(re, NULL);
+	}
+	return pcre2_match(re, s, n, 0, PCRE2_ANCHORED | PCRE2_NO_UTF_CHECK, md, NULL) < 0;
+}
+
 /* Python repr() of a str: single quotes unless the text has ' and no " (then double quotes). */
 static void
 python_repr_str(struct buf *out, const char *str, size_t n)
@@ -828,11 +895,13 @@ python_repr_str(struct buf *out, const char *str, size_t n)
 			buf_add(out, "\\r", 2);
 		} else if (cp == '\t') {
 			buf_add(out, "\\t", 2);
-		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
-			snprintf(tmp, sizeof tmp, "\\x%02x", cp);
-			buf_adds(out, tmp);
-		} else if (cp >= 0xd800 && cp < 0xe000) {
-			snprintf(tmp, sizeof tmp, "\\u%04x", cp);
+		} else if ((cp >= 0xd800 && cp < 0xe000) || !python_printable(start, (size_t)(s - start), cp)) {
+			if (cp < 0x100)
+				snprintf(tmp, sizeof tmp, "\\x%02x", cp);
+			else if (cp < 0x10000)
+				snprintf(tmp, sizeof tmp, "\\u%04x", cp);
+			else
+				snprintf(tmp, sizeof tmp, "\\U%08x", cp);
 			buf_adds(out, tmp);
 		} else {
 			buf_add(out, start, (size_t)(s - start));

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,26 +403,79 @@ td_nchanges(const struct td *t)
 	return t->nchanges;
 }
 
+/* A number node (or a bool, which Python compares as 0/1) as a double; long texts need a copy for strtod. */
+static double
+number_of(const struct json_node *n)
+{
+	char tmp[64], *big;
+	double v;
+
+	if (n->type == JV_TRUE)
+		return 1;
+	if (n->type == JV_FALSE)
+		return 0;
+	if (n->len < sizeof tmp) {
+		memcpy(tmp, n->p, n->len);
+		tmp[n->len] = '\0';
+		return strtod(tmp, NULL);
+	}
+	big = xmalloc(n->len + 1);
+	memcpy(big, n->p, n->len);
+	big[n->len] = '\0';
+	v = strtod(big, NULL);
+	free(big);
+	return v;
+}
+
+static int
+is_numeric(const struct json_node *n)
+{
+	return n->type == JV_INT || n->type == JV_FLOAT || n->type == JV_TRUE || n->type == JV_FALSE;
+}
+
+/* Python compares an int with a float exactly: the float must be integral and equal to the int's digits. */
+static int
+int_equals_float(struct json_doc *a, uint32_t i, double f)
+{
+	struct buf p = { 0 };
+	char exact[400];
+	int eq;
+
+	if (!isfinite(f) || f != floor(f))
+		return 0;
+	snprintf(exact, sizeof exact, "%.0f", f);
+	if (strcmp(exact, "-0") == 0)
+		strcpy(exact, "0");
+	json_number_text(&p, a, i);
+	eq = p.len == strlen(exact) && memcmp(p.p, exact, p.len) == 0;
+	buf_free(&p);
+	return eq;
+}
+
 int
 json_value_equal(struct json_doc *a, uint32_t i, struct json_doc *b, uint32_t j)
 {
 	const struct json_node *x = &a->nodes[i], *y = &b->nodes[j];
-	int xn = x->type == JV_INT || x->type == JV_FLOAT, yn = y->type == JV_INT || y->type == JV_FLOAT;
 
-	if (xn && yn) {
-		if (x->type == JV_INT && y->type == JV_INT) {
-			struct buf p = { 0 }, q = { 0 };
-			json_number_text(&p, a, i);
-			json_number_text(&q, b, j);
-			int eq = p.len == q.len && memcmp(p.p, q.p, p.len) == 0;
-			buf_free(&p);
-			buf_free(&q);
-			return eq;
+	if (is_numeric(x) && is_numeric(y)) {
+		int xi = x->type != JV_FLOAT, yi = y->type != JV_FLOAT;
+		if (xi && yi) {
+			if (x->type == JV_INT && y->type == JV_INT) {
+				struct buf p = { 0 }, q = { 0 };
+				json_number_text(&p, a, i);
+				json_number_text(&q, b, j);
+				int eq = p.len == q.len && memcmp(p.p, q.p, p.len) == 0;
+				buf_free(&p);
+				buf_free(&q);
+				return eq;
+			}
+			return number_of(x) == number_of(y);
 		}
-		char s1[64], s2[64];
-		snprintf(s1, sizeof s1, "%.*s", (int)(x->len < 63 ? x->len : 63), x->p);
-		snprintf(s2, sizeof s2, "%.*s", (int)(y->len < 63 ? y->len : 63), y->p);
-		return strtod(s1, NULL) == strtod(s2, NULL);
+		if (x->type == JV_INT)
+			return int_equals_float(a, i, number_of(y));
+		if (y->type == JV_INT)
+			return int_equals_float(b, j, number_of(x));
+		return number_of(x) == number_of(y);
 	}
 	if (x->type != y->type)
 		return 0;
@@ -766,8 +820,8 @@ td_nest(struct td *t, const char *key, size_t klen, struct td *other, const stru
 	for (size_t cur = 0; td_next_item(other, &cur, &it);) {
 		const struct td_val *mine = td_get(t, it->key, it->klen);
 		if (mine != NULL && !json_value_equal(mine->doc, mine->idx, it->val.doc, it->val.idx))
-			return err_set(e, EX_DATAERR, "cannot nest under \"%s\": key \"%.*s\" differs between the records",
-			    key, (int)it->klen, it->key);
+			return err_set(e, EX_DATAERR, "cannot nest under \"%.*s\": key \"%.*s\" differs between the records",
+			    (int)klen, key, (int)it->klen, it->key);
 	}
 	if (t->form == TD_FLAT) {
 		for (size_t cur = 0; td_next_item(other, &cur, &it);) {
