@@ -5,8 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "config/config.h"
-#include "config/plan.h"
+#include "pipeline.h"
 #include "records.h"
 #include "util/isotime.h"
 
@@ -279,8 +278,7 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *plans_path = NULL, *schemes = NULL;
-	struct pipeline_config cfg = { 0 };
-	struct coding_plans plans = { 0 };
+	struct cli_pipeline pl = { 0 };
 	struct filter f = { 0 };
 	size_t max_record = 0;
 	int quiet = 0, verbose = 0, skip_bad = 0, c;
@@ -355,23 +353,11 @@ main(int argc, char **argv)
 	if (config_path != NULL || rqa_raw_only) {
 		size_t n, nt = 0;
 		const struct coding_plan *rqa;
-		if (config_path != NULL) {
-			if (config_load(&cfg, config_path, &e) == -1)
-				cli_fail(&e);
-			if (plans_path == NULL)
-				plans_path = cfg.coding_plans;
-			if (schemes == NULL)
-				schemes = cfg.code_schemes_dir;
-			if (plans_path == NULL)
-				cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config",
-				    config_path);
-		}
-		if (plans_load(&plans, plans_path, schemes, &e) == -1)
-			cli_fail(&e);
-		if (cfg.filter_test_messages && !rqa_raw_only)
+		cli_pipeline_load(&pl, config_path, plans_path, schemes, 0);
+		if (pl.cfg.filter_test_messages && !rqa_raw_only)
 			f.test_runs = 1;
 		/* The empty-message filter on the RQA raw fields, then the project window on their time fields. */
-		rqa = plans_rqa(&plans, &n);
+		rqa = plans_rqa(&pl.plans, &n);
 		config_keys = xcalloc(n + 1, sizeof *config_keys);
 		time_keys = xcalloc(n + 1, sizeof *time_keys);
 		for (size_t i = 0; i < n; i++) {
@@ -389,7 +375,7 @@ main(int argc, char **argv)
 		f.n_rqa_raw = n;
 		if (nt > 0 && !rqa_raw_only) {
 			/* The config's window goes first, as the reference filters before anything else. */
-			struct window w = { time_keys, nt, cfg.project_start.usec, cfg.project_end.usec, "project" };
+			struct window w = { time_keys, nt, pl.cfg.project_start.usec, pl.cfg.project_end.usec, "project" };
 			f.windows = xrealloc(f.windows, (f.n_windows + 1) * sizeof *f.windows);
 			memmove(f.windows + 1, f.windows, f.n_windows * sizeof *f.windows);
 			f.windows[0] = w;
@@ -429,7 +415,7 @@ main(int argc, char **argv)
 	free(config_keys);
 	free(time_keys);
 	buf_free(&scratch);
-	plans_free(&plans);
-	config_free(&cfg);
+	if (config_path != NULL || rqa_raw_only)
+		cli_pipeline_free(&pl);
 	cli_exit(0);
 }

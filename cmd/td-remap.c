@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "config/config.h"
-#include "config/plan.h"
+#include "pipeline.h"
 #include "records.h"
 #include "util/isotime.h"
 
@@ -182,8 +181,7 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *plans_path = NULL, *schemes = NULL, *user = NULL;
-	struct pipeline_config cfg = { 0 };
-	struct coding_plans plans = { 0 };
+	struct cli_pipeline pl = { 0 };
 	struct remap rm = { 0 };
 	size_t max_record = 0;
 	int quiet = 0, verbose = 0, skip_bad = 0, c;
@@ -244,21 +242,11 @@ main(int argc, char **argv)
 	if (config_path == NULL && rm.n_renames == 0)
 		cli_die(EX_USAGE, "nothing to do: give -c CONFIG or -m OLD=NEW");
 	if (config_path != NULL) {
-		if (config_load(&cfg, config_path, &e) == -1)
-			cli_fail(&e);
-		rm.cfg = &cfg;
-		if (plans_path == NULL)
-			plans_path = cfg.coding_plans;
-		if (schemes == NULL)
-			schemes = cfg.code_schemes_dir;
-		if (plans_path == NULL)
-			cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config",
-			    config_path);
-		if (plans_load(&plans, plans_path, schemes, &e) == -1)
-			cli_fail(&e);
+		cli_pipeline_load(&pl, config_path, plans_path, schemes, 1);
+		rm.cfg = &pl.cfg;
 		/* Step 5 walks the RQA and survey plans: every plan. */
 		size_t n;
-		const struct coding_plan *all = plans_all(&plans, &n);
+		const struct coding_plan *all = plans_all(&pl.plans, &n);
 		rm.hide_raw = xcalloc(n + 1, sizeof *rm.hide_raw);
 		rm.hide_time = xcalloc(n + 1, sizeof *rm.hide_time);
 		for (size_t i = 0; i < n; i++) {
@@ -296,7 +284,7 @@ main(int argc, char **argv)
 	free(rm.hide_raw);
 	free(rm.hide_time);
 	buf_free(&out);
-	plans_free(&plans);
-	config_free(&cfg);
+	if (config_path != NULL)
+		cli_pipeline_free(&pl);
 	cli_exit(0);
 }

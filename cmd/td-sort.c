@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "records.h"
 #include "util/isotime.h"
+#include "util/spool.h"
 
 static const char usage[] =
     "td-sort -k KEY [-q] [--reverse] [--max-record SIZE] [--skip-bad] [file ...]";
@@ -175,58 +176,6 @@ add_entry(struct sorter *s, struct sort_entry ent)
 	s->entries[s->n++] = ent;
 }
 
-/* Copy a pipe into an unlinked file in $TMPDIR, so its records can be read back by offset. */
-static int
-spool(int from, const char *name, struct err *e)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096], *chunk;
-	const size_t chunk_size = (size_t)1 << 20;
-	int fd;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	if ((size_t)snprintf(path, sizeof path, "%s/td-sort.XXXXXX", dir) >= sizeof path)
-		return err_set(e, EX_CANTCREAT, "TMPDIR is too long");
-	if ((fd = mkstemp(path)) == -1)
-		return err_set(e, EX_CANTCREAT, "cannot create a spool file in %s: %s", dir, strerror(errno));
-	unlink(path);
-	chunk = xmalloc(chunk_size);
-	for (;;) {
-		ssize_t got = read(from, chunk, chunk_size), put = 0;
-
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1) {
-			err_set(e, EX_IOERR, "%s: read error: %s", name, strerror(errno));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		while (put < got) {
-			ssize_t w = write(fd, chunk + put, (size_t)(got - put));
-			if (w == -1 && errno == EINTR)
-				continue;
-			if (w == -1) {
-				err_set(e, EX_IOERR, "cannot spool %s to %s: %s", name, dir, strerror(errno));
-				goto fail;
-			}
-			put += w;
-		}
-	}
-	free(chunk);
-	if (lseek(fd, 0, SEEK_SET) == -1) {
-		err_set(e, EX_IOERR, "cannot spool %s: %s", name, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-fail:
-	free(chunk);
-	close(fd);
-	return -1;
-}
-
 /* Read one input, recording (instant, input, offset, length) for each record. */
 static void
 scan_input(struct sorter *s, const char *arg)
@@ -249,7 +198,7 @@ scan_input(struct sorter *s, const char *arg)
 	} else {
 		/* The reader has read nothing yet: reopen it on a spooled copy of the pipe. */
 		char *name = xstrdup(r.name);
-		int fd = spool(r.fd, r.name, &e);
+		int fd = spool_fd(r.fd, r.name, &e);
 		ndjson_close(&r);
 		if (fd == -1)
 			cli_fail(&e);

@@ -1,0 +1,14 @@
+/* spool: copy a pipe into an unlinked temporary file, so a tool can read its input twice or by offset. */
+#ifndef TD_SPOOL_H
+#define TD_SPOOL_H
+
+#include "util/err.h"
+
+/*
+ * Copy everything readable from fd `from` into a new unlinked file in $TMPDIR (default /tmp) and return its
+ * descriptor, positioned at the start. name is the input's name for messages. Nothing is left on disk, even if
+ * the tool is killed. EX_CANTCREAT if the file cannot be made, EX_IOERR on a read or write error (disk full).
+ */
+int spool_fd(int from, const char *name, struct err *e);
+
+#endif
