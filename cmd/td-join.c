@@ -1,6 +1,8 @@
 /* td-join: the load step — one record per activation message, with the participant's survey answers nested. */
 #include <getopt.h>
 #include <libgen.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,18 +74,61 @@ list_add(struct list *l, char *s)
 	l->v[l->n++] = s;
 }
 
-/* The participant id as a lookup key: a string's bytes, anything else its canonical JSON. */
+/*
+ * The participant id as a lookup key with Python's dict semantics: "7" and 7 differ, while 1, 1.0 and true are
+ * one key. A type letter goes first: s for strings, n for numbers and booleans (an integral value as its
+ * integer digits, else its float repr), z for null, j (canonical JSON) for anything else.
+ */
 static const char *
 participant_id(struct td *t, const char *key, struct buf *scratch, size_t *len)
 {
 	const struct td_val *v = td_get(t, key, strlen(key));
+	const struct json_node *n;
+	size_t slen;
+	const char *s;
 
 	if (v == NULL)
 		return NULL;
-	if (v->doc->nodes[v->idx].type == JV_STRING)
-		return json_str(v->doc, v->idx, len);
+	n = &v->doc->nodes[v->idx];
 	scratch->len = 0;
-	json_encode(scratch, v->doc, v->idx, 0);
+	switch (n->type) {
+	case JV_STRING:
+		s = json_str(v->doc, v->idx, &slen);
+		buf_addc(scratch, 's');
+		buf_add(scratch, s, slen);
+		break;
+	case JV_TRUE:
+	case JV_FALSE:
+		buf_add(scratch, n->type == JV_TRUE ? "n1" : "n0", 2);
+		break;
+	case JV_INT:
+		buf_addc(scratch, 'n');
+		json_number_text(scratch, v->doc, v->idx);
+		break;
+	case JV_FLOAT: {
+		char text[64], digits[400];
+		struct buf f = { 0 };
+		json_number_text(&f, v->doc, v->idx);
+		buf_addc(&f, '\0');
+		double d = strtod(f.p, NULL);
+		buf_free(&f);
+		buf_addc(scratch, 'n');
+		if (isfinite(d) && d == floor(d)) {
+			snprintf(digits, sizeof digits, "%.0f", d);
+			buf_adds(scratch, strcmp(digits, "-0") == 0 ? "0" : digits);
+		} else {
+			buf_add(scratch, text, json_float_repr(d, text));
+		}
+		break;
+	}
+	case JV_NULL:
+		buf_addc(scratch, 'z');
+		break;
+	default:
+		buf_addc(scratch, 'j');
+		json_encode(scratch, v->doc, v->idx, 0);
+		break;
+	}
 	*len = scratch->len;
 	return scratch->p;
 }
