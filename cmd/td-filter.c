@@ -29,13 +29,13 @@ static const char help[] =
     "      --rqa-raw           only the plans' empty-message filter: keep records holding an RQA raw\n"
     "                          field (the reference's pre-filter before wrong-scheme correction); with -c\n"
     "                          the configuration only locates the plans\n"
-    "      --test-runs         drop records whose test_run is true\n"
+    "      --test-runs         drop records whose test_run is true (Python truthiness: true, 1, \"yes\")\n"
     "      --non-empty KEY     keep records holding at least one of the KEYs (repeatable; \"\" counts)\n"
     "      --window KEY=START/END\n"
     "                          keep records with START <= KEY < END (ISO-8601 instants with offsets;\n"
     "                          an empty START or END is open); a record without KEY is an error\n"
     "      --has KEY           keep records that have KEY (repeatable)\n"
-    "      --eq KEY=VALUE      keep records whose KEY is the string VALUE (or whose JSON is VALUE)\n"
+    "      --eq KEY=VALUE      keep records whose KEY is the string VALUE, or equals VALUE read as JSON\n"
     "      --match KEY=REGEX   keep records whose string KEY matches the POSIX extended REGEX\n"
     "      --invert            write the records that would have been dropped instead\n"
     "      --max-record N      refuse records longer than N bytes (default 256M)\n"
@@ -81,6 +81,8 @@ struct pred {
 	char *key;
 	char *value;
 	regex_t re;
+	struct json_doc *json;		/* --eq VALUE parsed as JSON, when it is JSON (NULL otherwise) */
+	uint32_t json_root;
 };
 
 struct filter {
@@ -179,6 +181,14 @@ add_pred(struct filter *f, int kind, const char *arg, const char *opt)
 			cli_die(EX_USAGE, "--%s: expected KEY=%s, got '%s'", opt, kind == P_EQ ? "VALUE" : "REGEX", arg);
 		*eq = '\0';
 		p.value = eq + 1;
+		if (kind == P_EQ) {
+			p.json = xcalloc(1, sizeof *p.json);
+			if (json_parse(p.json, p.value, strlen(p.value), &p.json_root, NULL) == -1) {
+				json_free(p.json);
+				free(p.json);
+				p.json = NULL;
+			}
+		}
 		if (kind == P_MATCH) {
 			int rc = regcomp(&p.re, p.value, REG_EXTENDED | REG_NOSUB);
 			if (rc != 0) {
@@ -209,9 +219,8 @@ check_pred(struct pred *p, struct td *t, struct buf *scratch)
 			s = json_str(v->doc, v->idx, &len);
 			return len == strlen(p->value) && memcmp(s, p->value, len) == 0;
 		}
-		scratch->len = 0;
-		json_encode(scratch, v->doc, v->idx, 0);
-		return scratch->len == strlen(p->value) && memcmp(scratch->p, p->value, scratch->len) == 0;
+		/* A non-string value equals VALUE read as JSON, by Python's == (1 == 1.0, dicts in any order). */
+		return p->json != NULL && json_value_equal(v->doc, v->idx, p->json, p->json_root);
 	case P_MATCH:
 		if (v->doc->nodes[v->idx].type != JV_STRING)
 			return 0;
@@ -404,6 +413,10 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < f.n_preds; i++) {
 		if (f.preds[i].kind == P_MATCH)
 			regfree(&f.preds[i].re);
+		if (f.preds[i].json != NULL) {
+			json_free(f.preds[i].json);
+			free(f.preds[i].json);
+		}
 		free(f.preds[i].key);
 	}
 	free(f.preds);
