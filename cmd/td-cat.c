@@ -103,10 +103,11 @@ when_of(struct json_doc *d, uint32_t ts, double *when, struct err *e)
 static int
 collect_history(struct hist *h, struct json_doc *d, uint32_t arr, const char *key, size_t klen, struct err *e)
 {
-	uint32_t idx[4096], *entries = idx;
+	uint32_t idx[32], *entries = idx;
 	size_t n = d->nodes[arr].count, k = n;
 
-	if (n > 4096)
+	/* Small on the stack: nested histories recurse, one frame per level. */
+	if (n > 32)
 		entries = xmalloc(n * sizeof *entries);
 	for (uint32_t c = arr + 1; c < d->nodes[arr].next; c = d->nodes[c].next)
 		entries[--k] = c;
@@ -182,7 +183,8 @@ print_history(struct cli_in *in, const char *key, struct buf *out)
 		free(h.items);
 		cli_in_fail(in, &e);
 	}
-	qsort(h.items, h.n, sizeof *h.items, hist_cmp);
+	if (h.n > 1)
+		qsort(h.items, h.n, sizeof *h.items, hist_cmp);
 	buf_addc(out, '[');
 	for (size_t i = 0; i < h.n; i++) {
 		struct hist_item *it = &h.items[i];
