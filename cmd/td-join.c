@@ -290,9 +290,10 @@ main(int argc, char **argv)
 	struct cli_in in;
 	cli_in_init(&in, (int)activation.n, activation.v, max_record, 0);
 	while (cli_in_next(&in)) {
-		size_t idlen;
-		const char *id = participant_id(&in.td, key, &scratch, &idlen);
-		if (id == NULL) {
+		size_t idlen = 0;
+		const char *id = NULL;
+		/* Without survey flows (Facebook) there is nothing to join on, and no key is needed. */
+		if (nsv > 0 && (id = participant_id(&in.td, key, &scratch, &idlen)) == NULL) {
 			err_set(&e, EX_DATAERR, "no \"%s\" to join on", key);
 			cli_in_fail(&in, &e);
 		}
