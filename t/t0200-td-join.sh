@@ -143,9 +143,10 @@ test_expect_success 'a number id and a string id with the same digits are differ
 	test_cmp expect actual
 '
 
-test_expect_code 65 'an activation record without avf_phone_id is an error' '
+test_expect_code 65 'an activation record without avf_phone_id is an error when there are surveys' '
 	printf "%s\n" "{\"avf_phone_id\": \"p1\"}" "{\"urn_type\": \"tel\"}" >a.jsonl &&
-	td-join --activation a.jsonl 2>err
+	: >nosurvey.jsonl &&
+	td-join --activation a.jsonl --survey nosurvey.jsonl 2>err
 '
 
 test_expect_success '... naming the file and line' '
