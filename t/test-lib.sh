@@ -24,7 +24,8 @@ unset NO_COLOR
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
 
-TRASH=$TOP/t/trash/$TEST_NAME
+# One scratch directory per run, so runs that overlap (two make check at once) never share one.
+TRASH=$TOP/t/trash/$TEST_NAME.$$
 rm -rf "$TRASH"
 mkdir -p "$TRASH" || exit 1
 cd "$TRASH" || exit 1

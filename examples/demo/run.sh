@@ -1,28 +1,29 @@
 #!/bin/sh
-# make demo: run what tdtools can do so far on the synthetic demo project, offline, in seconds.
-# Outputs go to build/demo/ (the example itself is never written to).
+# make demo: the pipeline as far as tdtools goes today, on the synthetic demo project, offline, in seconds.
+# The demo's data root is copied to build/demo/ and the stages run there (the example is never written to).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 PATH=${TD_BIN:-$top/bin}:$PATH
-out=$top/build/demo
-rm -rf "$out"
-mkdir -p "$out/Outputs"
+export PATH
+root=$top/build/demo
+rm -rf "$root"
+mkdir -p "$root"
+cp -R "$here/Raw Data" "$here/Coded Coda Files" "$root/"
 export TD_USER=${TD_USER:-demo@tdtools}
 cfg=$here/config.json
 
 echo "== td-check: configuration, coding plans and code schemes"
 td-check -c "$cfg"
 
-echo "== stage 3, front half: load -> translate keys -> filter -> sort"
-td-join -v -c "$cfg" -r "$here/Raw Data" |
-	td-remap -v -c "$cfg" |
-	td-filter -v -c "$cfg" |
-	td-sort -k sent_on >"$out/sorted.jsonl"
-td-cat --verify -q "$out/sorted.jsonl"
-echo "   $(wc -l <"$out/sorted.jsonl") messages, every SHA verified"
+echo "== stage 3: generate outputs"
+"$top/scripts/3_generate_outputs.sh" -v demo - "$cfg" "$root"
+td-cat --verify -q "$root/Outputs/messages_traced_data.jsonl" "$root/Outputs/individuals_traced_data.jsonl"
+echo "   every SHA of the messages and individuals verified"
 
-cols=uid,sent_on,rqa_e01_raw,rqa_e02_raw,gender_raw
-td-cat --csv "$cols" "$out/sorted.jsonl" >"$out/Outputs/production.csv"
-echo "== $out/Outputs/production.csv"
-cat "$out/Outputs/production.csv"
+echo "== $root/Outputs"
+(cd "$root/Outputs" && ls -R)
+echo "== production.csv (first lines)"
+head -5 "$root/Outputs/production.csv"
+echo "== individuals.csv: participants, withdrawn"
+echo "   $(($(wc -l <"$root/Outputs/individuals.csv") - 1)) participants, $(grep -c '^STOP,true' "$root/Outputs/individuals.csv") withdrew consent"

@@ -94,8 +94,7 @@ atomic_open_mode(struct atomic_file *af, const char *path, int mode, struct err 
 	free(dcopy);
 	free(bcopy);
 	if ((fd = mkstemp(af->tmp)) == -1) {
-		err_set(e, errno == EACCES ? EX_NOPERM : EX_CANTCREAT,
-		    "%s: cannot create: %s", path, strerror(errno));
+		err_set(e, EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
 		free(af->path);
 		free(af->tmp);
 		af->path = af->tmp = NULL;

@@ -45,7 +45,11 @@ needs_quotes(const char *s, size_t len)
 int
 csvw_field(struct csvw *w, const char *s, size_t len)
 {
-	const char *q, *end = s + len;
+	const char *q, *end;
+
+	if (s == NULL)
+		s = "", len = 0;
+	end = s + len;
 
 	if (w->nfields++ > 0 && put_bytes(w, ",", 1) < 0)
 		return -1;
