@@ -8,6 +8,7 @@
 #include "coding/label.h"
 #include "config/config.h"
 #include "config/plan.h"
+#include "pipeline.h"
 #include "records.h"
 #include "util/atomic.h"
 #include "util/csv.h"
@@ -314,8 +315,7 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *plans_path = NULL, *schemes = NULL, *output = NULL;
-	struct pipeline_config cfg = { 0 };
-	struct coding_plans plans = { 0 };
+	struct cli_pipeline pl;
 	struct exporter x;
 	struct atomic_file af;
 	struct cli_in in;
@@ -372,22 +372,11 @@ main(int argc, char **argv)
 	}
 	if (kinds != 1)
 		cli_die(EX_USAGE, "give exactly one of --production, --messages and --individuals");
-	if (config_path == NULL)
-		cli_die(EX_USAGE, "-c CONFIG is required (it locates the coding plans)");
-	if (config_load(&cfg, config_path, &e) == -1)
-		cli_fail(&e);
-	if (plans_path == NULL)
-		plans_path = cfg.coding_plans;
-	if (schemes == NULL)
-		schemes = cfg.code_schemes_dir;
-	if (plans_path == NULL)
-		cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config", config_path);
-	if (plans_load(&plans, plans_path, schemes, &e) == -1)
-		cli_fail(&e);
+	cli_pipeline_load(&pl, config_path, plans_path, schemes, 1);
 	if (x.kind == PRODUCTION)
-		production_columns(&x, &plans);
+		production_columns(&x, &pl.plans);
 	else
-		analysis_columns(&x, &plans);
+		analysis_columns(&x, &pl.plans);
 	x.cell = xcalloc(x.n_columns, sizeof *x.cell);
 	x.cell_len = xcalloc(x.n_columns, sizeof *x.cell_len);
 	x.cell_off = xcalloc(x.n_columns, sizeof *x.cell_off);
@@ -430,7 +419,6 @@ main(int argc, char **argv)
 	free(x.cell_off);
 	buf_free(&x.text);
 	strmap_free(&x.index);
-	plans_free(&plans);
-	config_free(&cfg);
+	cli_pipeline_free(&pl);
 	cli_exit(0);
 }

@@ -12,8 +12,8 @@
 #include "coding/label.h"
 #include "config/config.h"
 #include "config/plan.h"
+#include "pipeline.h"
 #include "records.h"
-#include "util/spool.h"
 #include "util/strmap.h"
 
 static const char usage[] =
@@ -95,21 +95,8 @@ open_input(struct consent *c, const char *arg, struct ndjson_reader *r)
 	struct err e;
 	uint64_t base = 0;
 
-	if (ndjson_open(r, arg, c->max_record, &e) == -1)
+	if (ndjson_open_rereadable(r, arg, c->max_record, &base, &e) == -1)
 		cli_fail(&e);
-	if (r->is_regular) {
-		off_t pos = lseek(r->fd, 0, SEEK_CUR);
-		if (pos > 0)
-			base = (uint64_t)pos;
-	} else {
-		/* The reader has read nothing yet: read the spool instead of the pipe. */
-		char *name = xstrdup(r->name);
-		int fd = spool_fd(r->fd, name, &e);
-		ndjson_close(r);
-		if (fd == -1 || ndjson_open_fd(r, fd, name, c->max_record, &e) == -1)
-			cli_fail(&e);
-		free(name);
-	}
 	c->inputs = xrealloc(c->inputs, (c->n_inputs + 1) * sizeof *c->inputs);
 	in = &c->inputs[c->n_inputs++];
 	in->name = xstrdup(r->name);
@@ -353,11 +340,9 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *plans_path = NULL, *schemes = NULL, *user = NULL;
-	struct pipeline_config cfg = { 0 };
-	struct coding_plans plans = { 0 };
+	struct cli_pipeline pl;
 	struct consent c;
 	struct td_meta meta;
-	struct err e;
 	unsigned long n_withdrawn = 0;
 	int opt;
 
@@ -400,20 +385,9 @@ main(int argc, char **argv)
 			cli_usage(usage);
 		}
 	}
-	if (config_path == NULL)
-		cli_die(EX_USAGE, "-c CONFIG is required (it locates the coding plans)");
-	if (config_load(&cfg, config_path, &e) == -1)
-		cli_fail(&e);
-	if (plans_path == NULL)
-		plans_path = cfg.coding_plans;
-	if (schemes == NULL)
-		schemes = cfg.code_schemes_dir;
-	if (plans_path == NULL)
-		cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config", config_path);
-	if (plans_load(&plans, plans_path, schemes, &e) == -1)
-		cli_fail(&e);
+	cli_pipeline_load(&pl, config_path, plans_path, schemes, 1);
 	/* RQA + survey plans: every plan. */
-	c.plans = plans_all(&plans, &c.n_plans);
+	c.plans = plans_all(&pl.plans, &c.n_plans);
 	meta.user = cli_user(user);
 	meta.source = cli_source();
 	meta.timestamp = cli_now();
@@ -437,7 +411,6 @@ main(int argc, char **argv)
 	strmap_free(&c.participants);
 	buf_free(&c.uid);
 	td_free(&c.td);
-	plans_free(&plans);
-	config_free(&cfg);
+	cli_pipeline_free(&pl);
 	cli_exit(0);
 }

@@ -13,8 +13,8 @@
 #include "config/config.h"
 #include "config/plan.h"
 #include "record/sha.h"
+#include "pipeline.h"
 #include "records.h"
-#include "util/spool.h"
 #include "util/strmap.h"
 
 static const char usage[] =
@@ -578,22 +578,8 @@ read_input(struct folder *f, const char *arg)
 	struct err e;
 	int rc;
 
-	if (ndjson_open(&r, arg, f->max_record, &e) == -1)
+	if (ndjson_open_rereadable(&r, arg, f->max_record, &base, &e) == -1)
 		cli_fail(&e);
-	if (r.is_regular) {
-		/* Standard input may be a file already read in part: offsets count from where we start. */
-		off_t pos = lseek(r.fd, 0, SEEK_CUR);
-		if (pos > 0)
-			base = (uint64_t)pos;
-	} else {
-		/* The reader has read nothing yet: read the spool instead of the pipe. */
-		char *name = xstrdup(r.name);
-		int fd = spool_fd(r.fd, name, &e);
-		ndjson_close(&r);
-		if (fd == -1 || ndjson_open_fd(&r, fd, name, f->max_record, &e) == -1)
-			cli_fail(&e);
-		free(name);
-	}
 	f->inputs = xrealloc(f->inputs, (f->n_inputs + 1) * sizeof *f->inputs);
 	in = &f->inputs[f->n_inputs];
 	in->name = xstrdup(r.name);
@@ -746,11 +732,9 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *plans_path = NULL, *schemes = NULL, *user = NULL;
-	struct pipeline_config cfg = { 0 };
-	struct coding_plans plans = { 0 };
+	struct cli_pipeline pl;
 	struct folder f;
 	struct td_meta meta;
-	struct err e;
 	size_t folded = 0;
 	int opt, nargs;
 
@@ -790,19 +774,8 @@ main(int argc, char **argv)
 			cli_usage(usage);
 		}
 	}
-	if (config_path == NULL)
-		cli_die(EX_USAGE, "-c CONFIG is required (it locates the coding plans)");
-	if (config_load(&cfg, config_path, &e) == -1)
-		cli_fail(&e);
-	if (plans_path == NULL)
-		plans_path = cfg.coding_plans;
-	if (schemes == NULL)
-		schemes = cfg.code_schemes_dir;
-	if (plans_path == NULL)
-		cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config", config_path);
-	if (plans_load(&plans, plans_path, schemes, &e) == -1)
-		cli_fail(&e);
-	build_strategies(&f, &plans);
+	cli_pipeline_load(&pl, config_path, plans_path, schemes, 1);
+	build_strategies(&f, &pl.plans);
 	f.next = xcalloc(f.n_strats ? f.n_strats : 1, sizeof *f.next);
 	meta.user = cli_user(user);
 	meta.source = cli_source();
@@ -843,7 +816,6 @@ main(int argc, char **argv)
 	buf_free(&f.uid);
 	buf_free(&f.tmp);
 	buf_free(&f.tmp2);
-	plans_free(&plans);
-	config_free(&cfg);
+	cli_pipeline_free(&pl);
 	cli_exit(0);
 }

@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "records.h"
 #include "util/isotime.h"
-#include "util/spool.h"
 
 static const char usage[] =
     "td-sort -k KEY [-q] [--reverse] [--max-record SIZE] [--skip-bad] [file ...]";
@@ -188,24 +187,8 @@ scan_input(struct sorter *s, const char *arg)
 	struct err e;
 	int rc;
 
-	if (ndjson_open(&r, arg, s->max_record, &e) == -1)
+	if (ndjson_open_rereadable(&r, arg, s->max_record, &base, &e) == -1)
 		cli_fail(&e);
-	if (r.is_regular) {
-		/* Standard input may be a file already read in part: offsets count from where we start. */
-		off_t pos = lseek(r.fd, 0, SEEK_CUR);
-		if (pos > 0)
-			base = (uint64_t)pos;
-	} else {
-		/* The reader has read nothing yet: reopen it on a spooled copy of the pipe. */
-		char *name = xstrdup(r.name);
-		int fd = spool_fd(r.fd, r.name, &e);
-		ndjson_close(&r);
-		if (fd == -1)
-			cli_fail(&e);
-		if (ndjson_open_fd(&r, fd, name, s->max_record, &e) == -1)
-			cli_fail(&e);
-		free(name);
-	}
 	s->inputs = xrealloc(s->inputs, (s->ninputs + 1) * sizeof *s->inputs);
 	in = &s->inputs[s->ninputs];
 	in->name = xstrdup(r.name);

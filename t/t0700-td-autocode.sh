@@ -267,7 +267,7 @@ test_expect_success '--skip-bad skips the bad record and goes on' '
 '
 
 test_expect_success 'usage errors and missing input' '
-	expect_failure 64 "td-autocode: -c CONFIG is required" td-autocode in.jsonl &&
+	expect_failure 64 "td-autocode: -c CONFIG is required (it locates the coding plans)" td-autocode in.jsonl &&
 	expect_failure 66 "td-autocode: nosuch.jsonl: No such file or directory" td-autocode -c sms.json nosuch.jsonl &&
 	td-autocode --bogus >out 2>err; test $? = 64 &&
 	grep "^usage: td-autocode" err &&

@@ -11,7 +11,7 @@ cli_pipeline_load(struct cli_pipeline *p, const char *config, const char *plans,
 
 	memset(p, 0, sizeof *p);
 	if (config == NULL && need_config)
-		cli_die(EX_USAGE, "-c CONFIG is required");
+		cli_die(EX_USAGE, "-c CONFIG is required (it locates the coding plans)");
 	if (config != NULL) {
 		if (config_load(&p->cfg, config, &e) == -1)
 			cli_fail(&e);

@@ -8,6 +8,7 @@
 
 #include "record/ndjson.h"
 #include "util/buf.h"
+#include "util/spool.h"
 
 #define CHUNK ((size_t)1 << 20)
 
@@ -134,6 +135,34 @@ ndjson_next(struct ndjson_reader *r, const char **line, size_t *len, struct err 
 			return err_set(e, EX_DATAERR, "%s:%lu: blank line (expected a record)", r->name, r->line);
 	}
 	return 1;
+}
+
+int
+ndjson_open_rereadable(struct ndjson_reader *r, const char *path, size_t max_record, uint64_t *base,
+    struct err *e)
+{
+	char *name;
+	int fd;
+
+	*base = 0;
+	if (ndjson_open(r, path, max_record, e) == -1)
+		return -1;
+	if (r->is_regular) {
+		off_t pos = lseek(r->fd, 0, SEEK_CUR);
+		if (pos > 0)
+			*base = (uint64_t)pos;
+		return 0;
+	}
+	/* Nothing has been read yet: reopen on a spooled copy. */
+	name = xstrdup(r->name);
+	fd = spool_fd(r->fd, name, e);
+	ndjson_close(r);
+	if (fd == -1 || ndjson_open_fd(r, fd, name, max_record, e) == -1) {
+		free(name);
+		return -1;
+	}
+	free(name);
+	return 0;
 }
 
 const char *

@@ -28,6 +28,14 @@ int ndjson_open(struct ndjson_reader *r, const char *path, size_t max_record, st
  * by ndjson_close unless it is stdin. */
 int ndjson_open_fd(struct ndjson_reader *r, int fd, const char *name, size_t max_record, struct err *e);
 /*
+ * Open an input to be read more than once or by offset (a sort, a second pass): a regular file as it is, a pipe
+ * or terminal copied first into an unlinked temporary file (spool_fd). *base receives the offset the reading
+ * starts at (standard input may be a file already partly read), so record offsets are r->offset + *base
+ * within the file behind r->fd.
+ */
+int ndjson_open_rereadable(struct ndjson_reader *r, const char *path, size_t max_record, uint64_t *base,
+    struct err *e);
+/*
  * The next record: 1 with line and len set (no line terminator; a CR before the LF is removed), 0 at the end,
  * -1 on error. A blank line, or one longer than max_record, is an error (EX_DATAERR); read errors are EX_IOERR.
  * A final record without a newline is accepted. The bytes stay valid until the next call.
