@@ -32,7 +32,7 @@ for f in "$GOLD/sms/Raw Data/"*.jsonl "$GOLD/sms/Outputs/"*.jsonl; do
 	'
 done
 
-test_expect_success 'golden sms-5k and facebook raw data verify' '
+test_expect_large 'golden sms-5k and facebook raw data verify' '
 	for f in "$GOLD/sms-5k/Raw Data/"*.jsonl "$GOLD/facebook/Raw Data/"*.jsonl; do
 		td-cat --verify -q "$f" || { echo "$f does not verify" >&2; return 1; }
 	done

@@ -36,12 +36,12 @@ test_expect_success 'SMS: production.csv byte for byte, except the one WS move (
 '
 
 # sms-5k was produced with the same SMS configuration and has no WS moves: production.csv as is.
-test_expect_success 'sms-5k: production.csv byte for byte' '
+test_expect_large 'sms-5k: production.csv byte for byte' '
 	front_half "$SHARED/golden/sms-5k" &&
 	test_cmp "$SHARED/golden/sms-5k/Outputs/production.csv" actual
 '
 
-test_expect_success 'sms-5k: the traced output of the same pipeline verifies' '
+test_expect_large 'sms-5k: the traced output of the same pipeline verifies' '
 	td-join -c sms.json -r "$SHARED/golden/sms-5k/Raw Data" |
 	td-remap -c sms.json |
 	td-filter -c sms.json |

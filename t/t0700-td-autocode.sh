@@ -151,7 +151,7 @@ test_expect_success 'SMS golden: engagement types as the engagement columns of m
 	test_cmp expect actual
 '
 
-test_expect_success 'sms-5k: every Coda file'"'"'s labels and MessageIDs (no WS moves there)' '
+test_expect_large 'sms-5k: every Coda file'"'"'s labels and MessageIDs (no WS moves there)' '
 	autocode_golden "$SHARED/golden/sms-5k" 5k.t &&
 	td-cat -f 5k.t >5k.flat &&
 	coda_view "$EXAMPLES/ibtci/sms_coding_plans.json" 5k.flat >actual &&

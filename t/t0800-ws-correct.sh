@@ -231,7 +231,7 @@ test_expect_success 'golden sms: production.csv is byte-identical after the filt
 	test_cmp "$SHARED/golden/sms/Outputs/production.csv" actual
 '
 
-test_expect_success 'golden sms-5k: no moves, production.csv unchanged' '
+test_expect_large 'golden sms-5k: no moves, production.csv unchanged' '
 	G=$SHARED/golden/sms-5k &&
 	"$TD_BIN"/td-join -c sms.json -r "$G/Raw Data" | "$TD_BIN"/td-remap -c sms.json | prefilter |
 		ws-correct -v -c sms.json --coded-dir "$G/Coded Coda Files" 2>err >5k-out.jsonl &&

@@ -243,7 +243,7 @@ cmp_icr() {	# cmp_icr GOLDEN-ICR-DIR SKIP... ; the output is in out/
 	test "$(ls out | wc -l)" = "$(ls "$gdir" | wc -l)"
 }
 
-test_expect_success 'golden sms-5k: every ICR file, byte for byte' '
+test_expect_large 'golden sms-5k: every ICR file, byte for byte' '
 	G=$SHARED/golden/sms-5k &&
 	sms_chain "$G" data.jsonl &&
 	rm -rf out &&

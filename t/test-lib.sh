@@ -83,6 +83,18 @@ test_expect_success() {
 }
 
 
+# test_expect_large TITLE COMMANDS: a test on the large goldens (sms-5k: thousands of records). Under
+# valgrind (TD_VALGRIND=1) it is reported as skipped: minutes per run there, and the normal and
+# sanitizer runs cover it.
+test_expect_large() {
+	if [ "${TD_VALGRIND:-}" = 1 ]; then
+		test_count=$((test_count + 1))
+		say "ok $test_count # skip $1 (large golden, not under valgrind)"
+		return 0
+	fi
+	test_expect_success "$@"
+}
+
 # test_expect_code CODE TITLE COMMANDS: the last command must exit with CODE.
 test_expect_code() {
 	test_run_ "$3"
