@@ -490,6 +490,23 @@ load_codas(struct merge *m, const char *coded_dir, int verbose)
 		m->plans[i].coda = &m->codas[en->value];
 	}
 	strmap_free(&loaded);
+	/* Every label of every file against the schemes imported from it, before the first record is written. */
+	for (size_t f = 0; f < m->n_codas; f++) {
+		const struct code_scheme **schemes = NULL;
+		size_t n = 0;
+		for (size_t i = 0; i < m->n_plans; i++) {
+			const struct coding_plan *plan = m->plans[i].plan;
+			if (m->plans[i].coda != &m->codas[f])
+				continue;
+			schemes = xrealloc(schemes, (n + plan->n_ccs + 2) * sizeof *schemes);
+			for (size_t k = 0; k < plan->n_ccs; k++)
+				schemes[n++] = plan->ccs[k].code_scheme;
+			schemes[n++] = m->wss;
+		}
+		if (coda_check_schemes(&m->codas[f], schemes, n, &e) == -1)
+			cli_fail(&e);
+		free(schemes);
+	}
 }
 
 int

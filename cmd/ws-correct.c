@@ -761,6 +761,23 @@ load_codas(struct ws *ws, const char *coded_dir, char **missing)
 		wp->coda = &ws->codas[en->value];
 	}
 	strmap_free(&loaded);
+	/* Every label of every file against the schemes imported from it, before the first record is written. */
+	for (size_t f = 0; f < ws->n_codas; f++) {
+		const struct code_scheme **schemes = NULL;
+		size_t n = 0;
+		for (size_t i = 0; i < ws->n_plans; i++) {
+			const struct coding_plan *plan = ws->plans[i].plan;
+			if (ws->plans[i].coda != &ws->codas[f])
+				continue;
+			schemes = xrealloc(schemes, (n + plan->n_ccs + 2) * sizeof *schemes);
+			for (size_t k = 0; k < plan->n_ccs; k++)
+				schemes[n++] = plan->ccs[k].code_scheme;
+			schemes[n++] = ws->wss;
+		}
+		if (coda_check_schemes(&ws->codas[f], schemes, n, &e) == -1)
+			cli_fail(&e);
+		free(schemes);
+	}
 	return 0;
 }
 

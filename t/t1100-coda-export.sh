@@ -422,7 +422,7 @@ sms_chain() {	# sms_chain GOLDEN-DIR OUT
 WHICH=nolabels
 have_autocode && WHICH=all
 
-test_expect_success "golden sms-5k: every Coda file ($WHICH)" '
+test_expect_large "golden sms-5k: every Coda file ($WHICH)" '
 	G=$SHARED/golden/sms-5k &&
 	sms_chain "$G" data.jsonl &&
 	rm -rf out &&

@@ -244,6 +244,12 @@ check_message(struct json_doc *d, uint32_t m, size_t index, const char *path, st
 		snprintf(lw, sizeof lw, "%s.Labels[%zu]", where, j);
 		if (coda_label_check(d, l, lw, e) == -1)
 			return -1;
+		/*
+		 * Label.from_firebase_map reads Checked with .get(), but both imports then index label["Checked"] and
+		 * raise KeyError (coredata.md §4.4-4.5); the file is refused here, before any record is written.
+		 */
+		if (json_get(d, l, "Checked", 7) == 0)
+			return bad(e, lw, "Checked", "missing (expected true or false)");
 	}
 	return 0;
 }
@@ -291,10 +297,62 @@ coda_load(struct coda_file *f, const char *path, int missing_ok, struct err *e)
 			coda_free(f);
 			return -1;
 		}
+		struct strmap_entry *en;
+		int created;
 		cm->id = json_str(&f->doc, json_get(&f->doc, m, "MessageID", 9), &cm->id_len);
 		cm->labels = json_get(&f->doc, m, "Labels", 6);
-		strmap_put(&f->ids, cm->id, cm->id_len, f->n_messages, NULL)->value = f->n_messages;
+		en = strmap_put(&f->ids, cm->id, cm->id_len, f->n_messages, &created);
+		if (!created) {
+			/* The reference's dict would keep the last silently; Coda never writes two. */
+			err_set(e, EX_DATAERR, "%s: [%zu].MessageID: duplicate MessageID '%.*s' (first at [%zu])", path,
+			    f->n_messages, (int)(cm->id_len > 200 ? 200 : cm->id_len), cm->id, (size_t)en->value);
+			coda_free(f);
+			return -1;
+		}
 		f->n_messages++;
+	}
+	return 0;
+}
+
+static const char *str_member(struct json_doc *d, uint32_t obj, const char *key, size_t *len);
+static int has_prefix(const char *s, size_t n, const char *prefix);
+
+int
+coda_check_schemes(const struct coda_file *f, const struct code_scheme *const *schemes, size_t n, struct err *e)
+{
+	struct json_doc *d = (struct json_doc *)&f->doc;
+
+	for (size_t i = 0; i < f->n_messages; i++) {
+		const struct coda_message *m = &f->messages[i];
+		size_t j = 0;
+		for (uint32_t l = m->labels + 1; l < d->nodes[m->labels].next; l = d->nodes[l].next, j++) {
+			size_t sn, cn;
+			const char *sid = str_member(d, l, "SchemeID", &sn);
+			const char *cid = str_member(d, l, "CodeID", &cn);
+			const struct code_scheme *first = NULL;
+			int known = 0;
+			char *code_id;
+			for (size_t k = 0; k < n && !known; k++) {
+				if (schemes[k] == NULL || !has_prefix(sid, sn, schemes[k]->scheme_id))
+					continue;
+				if (first == NULL)
+					first = schemes[k];
+				code_id = xmalloc(cn + 1);
+				memcpy(code_id, cid, cn);
+				code_id[cn] = '\0';
+				known = scheme_code_by_id(schemes[k], code_id) != NULL
+				    || strcmp(code_id, LABEL_MANUALLY_UNCODED) == 0;
+				free(code_id);
+			}
+			if (first == NULL)
+				return err_set(e, EX_DATAERR, "%s: [%zu].Labels[%zu].SchemeID: unknown SchemeID '%.*s' "
+				    "(no scheme imported from this file has it or is a prefix of it)", f->path, i, j,
+				    (int)(sn > 200 ? 200 : sn), sid);
+			if (!known)
+				return err_set(e, EX_DATAERR, "%s: [%zu].Labels[%zu].CodeID: unknown code id '%.*s' "
+				    "(not in scheme %s, %s)", f->path, i, j, (int)(cn > 200 ? 200 : cn), cid,
+				    first->scheme_id, first->path);
+		}
 	}
 	return 0;
 }

@@ -23,7 +23,7 @@ struct coda_message {
 
 /*
  * A messages file, read whole (coredata.md §4.3): the text, its parsed nodes, and a lookup MessageID → the
- * message's last occurrence in the file (a later duplicate replaces an earlier one, as the reference's dict).
+ * message (coda_load refuses a duplicate MessageID, which the reference's dict would silently replace).
  */
 struct coda_file {
 	char *path;		/* owned: as given */
@@ -31,7 +31,7 @@ struct coda_file {
 	char *text;		/* owned: the file's bytes */
 	size_t len;
 	struct json_doc doc;
-	struct coda_message *messages;	/* in file order (duplicates included) */
+	struct coda_message *messages;	/* in file order */
 	size_t n_messages;
 	struct strmap ids;	/* MessageID → index into messages */
 };
@@ -41,15 +41,27 @@ struct coda_file {
  * objects with a non-empty MessageID and Text, a UTC ISO-8601 CreationDateTimeUTC, and Labels, each with a
  * non-empty SchemeID and CodeID, a UTC DateTimeUTC (ending in Z or +00:00), Checked a bool, Confidence a number
  * in [0, 1], LabelSet an int (each optional, null = absent), and an Origin with non-empty OriginID, Name and
- * OriginType and an optional Metadata of non-empty strings. Other keys (SequenceNumber, LastUpdated, ...) are
- * ignored. A missing file is EX_NOINPUT, or an empty file when missing_ok; a malformed one EX_DATAERR
+ * OriginType and an optional Metadata of non-empty strings. Checked must be present (null = unchecked):
+ * Label.from_firebase_map accepts its absence, but both imports then raise KeyError. MessageIDs must be unique
+ * ("path: [2].MessageID: duplicate MessageID 'id' (first at [0])"; the reference's dict keeps the last). Other
+ * keys (SequenceNumber, LastUpdated, even a string one, ...) are ignored. A missing file is EX_NOINPUT, or an
+ * empty file when missing_ok; a malformed one EX_DATAERR
  * "path: [3].Labels[0].DateTimeUTC: what was expected" (or "path:line:column: invalid JSON: ..."); an
  * unreadable one EX_NOPERM or EX_IOERR. On failure f is empty (coda_free is safe).
  */
 int coda_load(struct coda_file *f, const char *path, int missing_ok, struct err *e);
 void coda_free(struct coda_file *f);
+/*
+ * Labels of a loaded file against the schemes imported from it (NULL entries skipped): every label's SchemeID
+ * must be one of them or start with one (a duplicated column), and its CodeID must be a code of such a scheme
+ * or SPECIAL-MANUALLY_UNCODED. EX_DATAERR "path: [3].Labels[0].SchemeID: unknown SchemeID 'x' ..." or
+ * "...CodeID: unknown code id 'x' (not in scheme S, path)". The reference ignores a label of no requested
+ * scheme and fails later (KeyError) on an unknown code id; here a run refuses both before writing anything.
+ */
+int coda_check_schemes(const struct coda_file *f, const struct code_scheme *const *schemes, size_t n,
+    struct err *e);
 
-/* The message with this MessageID (its last occurrence), or NULL. */
+/* The message with this MessageID, or NULL. */
 const struct coda_message *coda_find(const struct coda_file *f, const char *id, size_t len);
 /*
  * The message's labels that belong to a primary scheme, newest first (file order): those whose SchemeID equals
@@ -85,8 +97,8 @@ void coda_import_free(struct coda_import *ci);
  * import_coda_2_to_traced_data_iterable for one record and one coded key (coredata.md §4.4, pipeline.md
  * §5.7.1). Nothing happens unless the record has id_key. The newest label of the message for scheme s becomes
  * the value if it is Checked; with no label the current value stays if it is Checked; otherwise the value is
- * an NR label of s. A label without Checked counts as unchecked (the reference raises KeyError). A checked
- * SPECIAL-MANUALLY_UNCODED (Coda never writes one) is a cleared column: NR (the reference keeps it, then
+ * an NR label of s. (coda_load refuses a file's label without Checked; a record's counts as unchecked.) A
+ * checked SPECIAL-MANUALLY_UNCODED (Coda never writes one) is a cleared column: NR (the reference keeps it, then
  * aborts on its unknown code id). -1 with EX_DATAERR when the scheme has no NR code.
  */
 int coda_import_single(struct coda_import *ci, struct td *t, const struct coda_file *f, const char *id_key,

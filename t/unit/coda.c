@@ -124,17 +124,17 @@ test_load(void)
 
 	ok(coda_load(&f, put("ok.json", "[" M("m1", L("Scheme-s", "code-a", "true")) ", "
 	    M("m2", L("Scheme-s-1", "code-b", "true") ", " L("Scheme-t", "code-a", "true") ", " L("Scheme-s", "code-a", "false"))
-	    ", " M("m1", L("Scheme-s", "code-b", "true")) "]"), 0, &e) == 0, "a valid file loads");
+	    ", " M("m3", "") "]"), 0, &e) == 0, "a valid file loads");
 	ok(f.n_messages == 3 && !f.missing, "three messages");
 	m = coda_find(&f, "m1", 2);
 	ok(m != NULL && coda_next_label(&f, m, "Scheme-s", &cur, &l)
-	    && json_str_eq(&f.doc, json_get(&f.doc, l, "CodeID", 6), "code-b", 6), "a repeated MessageID: the last wins");
+	    && json_str_eq(&f.doc, json_get(&f.doc, l, "CodeID", 6), "code-a", 6), "a MessageID finds its message");
 	m = coda_find(&f, "m2", 2);
 	cur = 0;
 	while (coda_next_label(&f, m, "Scheme-s", &cur, &l))
 		n++;
 	ok(n == 2, "labels of a primary scheme: its own and its duplicated columns, not other schemes");
-	ok(coda_find(&f, "m3", 2) == NULL, "an unknown MessageID");
+	ok(coda_find(&f, "m4", 2) == NULL, "an unknown MessageID");
 	coda_free(&f);
 
 	ok(coda_load(&f, put("none.json", "[]"), 0, &e) == 0 && f.n_messages == 0, "an empty file");
@@ -174,6 +174,45 @@ test_load(void)
 	load_fails("[" M("m", "{\"SchemeID\": \"s\", \"CodeID\": \"c\", \"DateTimeUTC\": \"2020-11-01T00:00:00Z\", "
 	    "\"Origin\": {\"OriginID\": \"o\", \"Name\": \"n\", \"OriginType\": \"t\", \"Metadata\": {\"k\": \"\"}}}") "]",
 	    ": [0].Labels[0].Origin.Metadata: expected non-empty string keys and values", "empty Origin.Metadata value");
+	/* Label.from_firebase_map reads Checked with .get(), but both imports index label["Checked"]: KeyError. */
+	load_fails("[" M("m", "{\"SchemeID\": \"s\", \"CodeID\": \"c\", \"DateTimeUTC\": \"2020-11-01T00:00:00Z\", "
+	    "\"Origin\": {\"OriginID\": \"o\", \"Name\": \"n\", \"OriginType\": \"t\"}}") "]",
+	    ": [0].Labels[0].Checked: missing (expected true or false)", "a label without Checked");
+	load_fails("[" M("m1", "") ", " M("m2", "") ", " M("m1", L("Scheme-s", "code-a", "true")) "]",
+	    ": [2].MessageID: duplicate MessageID 'm1' (first at [0])", "a duplicate MessageID, named");
+}
+
+/* coda_check_schemes: every label's SchemeID imported from the file, every CodeID in its scheme. */
+static void
+test_check_schemes(void)
+{
+	struct code_scheme s;
+	struct coda_file f;
+	struct err e;
+	const struct code_scheme *schemes[2];
+
+	if (scheme_load(&s, put("s.json", scheme_text), &e) == -1) {
+		printf("# %s\n", e.msg);
+		exit(1);
+	}
+	schemes[0] = NULL;
+	schemes[1] = &s;
+	coda_load(&f, put("cs.json", "[" M("m1", L("Scheme-s", "code-a", "true") ", " L("Scheme-s-1", "code-b", "false")
+	    ", " L("Scheme-s", "SPECIAL-MANUALLY_UNCODED", "false")) ", " M("m2", "") "]"), 0, &e);
+	ok(coda_check_schemes(&f, schemes, 2, &e) == 0, "known schemes, duplicated columns, MANUALLY_UNCODED pass");
+	coda_free(&f);
+	coda_load(&f, put("cs.json", "[" M("m1", "") ", " M("m2", L("Scheme-s", "code-a", "true") ", "
+	    L("Scheme-t", "code-a", "true")) "]"), 0, &e);
+	ok(coda_check_schemes(&f, schemes, 2, &e) == -1 && e.code == EX_DATAERR && strstr(e.msg,
+	    "cs.json: [1].Labels[1].SchemeID: unknown SchemeID 'Scheme-t' (no scheme imported from this file has it "
+	    "or is a prefix of it)") != NULL, "an unknown SchemeID: EX_DATAERR with file and JSON path");
+	coda_free(&f);
+	coda_load(&f, put("cs.json", "[" M("m1", L("Scheme-s-2", "code-zz", "true")) "]"), 0, &e);
+	ok(coda_check_schemes(&f, schemes, 2, &e) == -1 && e.code == EX_DATAERR && strstr(e.msg,
+	    "cs.json: [0].Labels[0].CodeID: unknown code id 'code-zz' (not in scheme Scheme-s, ") != NULL,
+	    "a code id not in the scheme: EX_DATAERR with file and JSON path");
+	coda_free(&f);
+	scheme_free(&s);
 }
 
 static void
@@ -197,13 +236,13 @@ test_imports(void)
 	    ", " M("cleared", L("Scheme-s-1", "SPECIAL-MANUALLY_UNCODED", "false") ", " L("Scheme-s-1", "code-b", "true")
 	          ", " L("Scheme-s", "code-a", "false"))
 	    ", " M("dup", L("Scheme-s", "code-a", "true") ", " L("Scheme-s-1", "code-a", "true"))
-	    ", " M("nocheck", "{\"SchemeID\": \"Scheme-s\", \"CodeID\": \"code-a\", \"DateTimeUTC\": \"2021-01-01T00:00:00.000Z\", "
-	          "\"Origin\": {\"OriginID\": \"c@x\", \"Name\": \"c\", \"OriginType\": \"Manual\"}}")
 	    "]"), 0, &e);
 
 	is(run(0, &f, &s, "checked", NULL, &rc), OUT("code-a", "Scheme-s", "true"), "single: the newest label, checked");
 	is(run(0, &f, &s, "unchecked", NULL, &rc), NR_JSON, "single: the newest label unchecked: NR (older ones do not count)");
-	is(run(0, &f, &s, "nocheck", NULL, &rc), NR_JSON, "single: a label without Checked counts as unchecked");
+	is(run(0, &f, &s, "absent", "{\"SchemeID\": \"Scheme-s\", \"CodeID\": \"code-a\", \"DateTimeUTC\": "
+	    "\"2021-01-01T00:00:00Z\", \"Origin\": {\"OriginID\": \"c@x\", \"Name\": \"c\", \"OriginType\": \"Manual\"}}",
+	    &rc), NR_JSON, "single: a record's current label without Checked counts as unchecked (files refuse it)");
 	is(run(0, &f, &s, "uncoded", NULL, &rc), NR_JSON, "single: a checked SPECIAL-MANUALLY_UNCODED is NR");
 	is(run(0, &f, &s, "absent", NULL, &rc), NR_JSON, "single: no message: NR");
 	is(run(0, &f, &s, NULL, NULL, &rc), NR_JSON, "single: no id: NR");
@@ -315,6 +354,7 @@ main(void)
 		return 1;
 	}
 	test_load();
+	test_check_schemes();
 	test_imports();
 	test_label_encode();
 	test_somalia();
