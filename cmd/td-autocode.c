@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "coding/clean.h"
+#include "coding/coda.h"
 #include "coding/label.h"
 #include "config/plan.h"
 #include "pipeline.h"
@@ -129,29 +130,6 @@ label_for(struct autocoder *a, struct autocoded *ac, const struct code *c)
 	return (struct td_val){ &a->labels, ac->label_roots[c->index] - 1 };
 }
 
-static const char *
-kind_of(const struct td_val *v)
-{
-	switch (v->doc->nodes[v->idx].type) {
-	case JV_NULL: return "null";
-	case JV_FALSE: case JV_TRUE: return "a boolean";
-	case JV_INT: case JV_FLOAT: return "a number";
-	case JV_STRING: return "a string";
-	case JV_ARRAY: return "a list";
-	default: return "an object";
-	}
-}
-
-/* A lone surrogate (from a \udXXX escape), which the JSON decoder keeps as ED A0..BF xx. */
-static int
-has_lone_surrogate(const char *s, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i++)
-		if ((unsigned char)s[i] == 0xED && (unsigned char)s[i + 1] >= 0xA0)
-			return 1;
-	return 0;
-}
-
 static int
 autocode_record(struct autocoder *a, struct td *t, struct err *e)
 {
@@ -180,24 +158,12 @@ autocode_record(struct autocoder *a, struct td *t, struct err *e)
 	/* Message ids: every record holding the plan's raw field, the empty text included. */
 	for (size_t i = 0; i < a->n_coda_plans; i++) {
 		const struct coding_plan *plan = a->coda_plans[i];
-		const struct td_val *v;
 		char id[SHA_HEX_LEN + 1];
-		const char *s;
-		size_t len;
 
 		if (td_get(t, KEY(plan->raw_field)) == NULL)
 			continue;
-		if ((v = td_get(t, KEY(plan->message_id_key))) == NULL)
-			return err_set(e, EX_DATAERR, "no \"%s\" to make the message id of \"%s\" from (the record has "
-			    "\"%s\")", plan->message_id_key, plan->id_field, plan->raw_field);
-		if (v->doc->nodes[v->idx].type != JV_STRING)
-			return err_set(e, EX_DATAERR, "\"%s\" is %s (expected a string to make the message id of \"%s\" "
-			    "from)", plan->message_id_key, kind_of(v), plan->id_field);
-		s = json_str(v->doc, v->idx, &len);
-		if (has_lone_surrogate(s, len))
-			return err_set(e, EX_DATAERR, "\"%s\" holds a lone surrogate (a \\udXXX escape), which has no "
-			    "UTF-8 form to hash into the message id of \"%s\"", plan->message_id_key, plan->id_field);
-		sha256_hex(s, len, id);
+		if (coda_message_id(t, plan, id, e) == -1)
+			return -1;
 		td_set_str(t, KEY(plan->id_field), id, SHA_HEX_LEN);
 		a->n_ids++;
 	}

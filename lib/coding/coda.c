@@ -753,6 +753,20 @@ coda_import(struct coda_import *ci, struct td *t, const struct coda_file *f, con
 	return import(ci, t, f, id_key, coded_key, s, mode == CODING_MULTIPLE, e);
 }
 
+/* "a string", "null", …: what a JSON value is, for messages. */
+static const char *
+value_kind(const struct td_val *v)
+{
+	switch (v->doc->nodes[v->idx].type) {
+	case JV_NULL: return "null";
+	case JV_FALSE: case JV_TRUE: return "a boolean";
+	case JV_INT: case JV_FLOAT: return "a number";
+	case JV_STRING: return "a string";
+	case JV_ARRAY: return "a list";
+	default: return "an object";
+	}
+}
+
 int
 coda_message_id(struct td *t, const struct coding_plan *plan, char out[65], struct err *e)
 {
@@ -761,12 +775,17 @@ coda_message_id(struct td *t, const struct coding_plan *plan, char out[65], stru
 	size_t n;
 
 	if (v == NULL)
-		return err_set(e, EX_DATAERR, "\"%s\" is missing (the Coda message id of %s is its SHA-256)",
-		    plan->message_id_key, plan->raw_field);
+		return err_set(e, EX_DATAERR, "no \"%s\" to make the message id of \"%s\" from (the record has "
+		    "\"%s\")", plan->message_id_key, plan->id_field, plan->raw_field);
 	if (v->doc->nodes[v->idx].type != JV_STRING)
-		return err_set(e, EX_DATAERR, "\"%s\" is not a string (the Coda message id is its SHA-256)",
-		    plan->message_id_key);
+		return err_set(e, EX_DATAERR, "\"%s\" is %s (expected a string to make the message id of \"%s\" "
+		    "from)", plan->message_id_key, value_kind(v), plan->id_field);
 	s = json_str(v->doc, v->idx, &n);
+	/* A lone surrogate (a \udXXX escape, kept as ED A0..BF xx) has no UTF-8 form: Python's encode raises. */
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((unsigned char)s[i] == 0xED && (unsigned char)s[i + 1] >= 0xA0)
+			return err_set(e, EX_DATAERR, "\"%s\" holds a lone surrogate (a \\udXXX escape), which has no "
+			    "UTF-8 form to hash into the message id of \"%s\"", plan->message_id_key, plan->id_field);
 	sha256_hex(s, n, out);
 	return 0;
 }
