@@ -1,4 +1,5 @@
 /* ws-correct: move messages coded "wrong scheme" in Coda to the dataset they belong to (pipeline.md §5.3). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "config/config.h"
 #include "config/plan.h"
 #include "records.h"
+#include "util/spool.h"
 #include "util/strmap.h"
 
 static const char usage[] =
@@ -241,12 +243,18 @@ move_of(struct ws *ws, struct td *t, const struct ws_plan *wp, const char **targ
 	return 0;
 }
 
-/* ---- the data set: every record as text, grouped by uid ---- */
+/* ---- the data set: every record spooled to a temporary file, grouped by uid ---- */
 
+/*
+ * The reference groups the whole data set by uid, so every record must be kept until its group is done. Memory
+ * holds only where each record is (an offset into an unlinked spool file) and its group; the text is read back
+ * when it is used, one record at a time.
+ */
 struct stored {
-	char *text;		/* the record's line, then a NUL, then its "file:line" */
+	uint64_t off;		/* in the spool */
 	size_t len;
-	const char *where;
+	uint32_t input;		/* index into the input names, for messages */
+	unsigned long line;
 };
 
 struct group {
@@ -260,14 +268,48 @@ struct dataset {
 	struct group *groups;	/* in order of first appearance */
 	size_t n_groups, cap_groups;
 	struct strmap uids;	/* canonical JSON of the uid → group index */
+	FILE *spool;
+	uint64_t spooled;
+	char **inputs;		/* input names */
+	size_t n_inputs;
+	struct buf text;	/* the record read back last */
+	char where[4200];
 };
+
+static const char *
+stored_where(struct dataset *ds, const struct stored *r)
+{
+	snprintf(ds->where, sizeof ds->where, "%s:%lu", ds->inputs[r->input], r->line);
+	return ds->where;
+}
+
+/* The record's text, read back from the spool (valid until the next call). */
+static const char *
+stored_text(struct dataset *ds, const struct stored *r)
+{
+	ssize_t got;
+	size_t done = 0;
+
+	ds->text.len = 0;
+	buf_reserve(&ds->text, r->len + 1);
+	while (done < r->len) {
+		got = pread(fileno(ds->spool), ds->text.p + done, r->len - done, (off_t)(r->off + done));
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			cli_die(EX_IOERR, "cannot read back the spooled records: %s", got == 0 ? "short read" :
+			    strerror(errno));
+		done += (size_t)got;
+	}
+	ds->text.p[r->len] = '\0';
+	return ds->text.p;
+}
 
 static void
 dataset_add(struct dataset *ds, struct cli_in *in)
 {
 	struct buf key = { 0 };
 	const struct td_val *uid = td_get(&in->td, KEY("uid"));
-	const char *where = cli_in_where(in);
 	struct strmap_entry *en;
 	struct stored *r;
 	struct group *g;
@@ -277,6 +319,16 @@ dataset_add(struct dataset *ds, struct cli_in *in)
 		struct err e;
 		err_set(&e, EX_DATAERR, "no \"uid\" (WS correction groups the messages by participant)");
 		cli_in_fail(in, &e);
+	}
+	if (ds->spool == NULL) {
+		struct err e;
+		int fd = spool_create(&e);
+		if (fd == -1 || (ds->spool = fdopen(fd, "w+")) == NULL)
+			cli_die(EX_CANTCREAT, "cannot create a spool file: %s", fd == -1 ? e.msg : strerror(errno));
+	}
+	if (ds->n_inputs == 0 || strcmp(ds->inputs[ds->n_inputs - 1], in->r.name) != 0) {
+		ds->inputs = xrealloc(ds->inputs, (ds->n_inputs + 1) * sizeof *ds->inputs);
+		ds->inputs[ds->n_inputs++] = xstrdup(in->r.name);
 	}
 	json_encode(&key, uid->doc, uid->idx, 0);
 	en = strmap_put(&ds->uids, key.p, key.len, ds->n_groups, &created);
@@ -293,12 +345,13 @@ dataset_add(struct dataset *ds, struct cli_in *in)
 		ds->records = xrealloc(ds->records, ds->cap * sizeof *ds->records);
 	}
 	r = &ds->records[ds->n];
+	r->off = ds->spooled;
 	r->len = in->td.len;
-	r->text = xmalloc(r->len + 1 + strlen(where) + 1);
-	memcpy(r->text, in->td.line, r->len);
-	r->text[r->len] = '\0';
-	strcpy(r->text + r->len + 1, where);
-	r->where = r->text + r->len + 1;
+	r->input = (uint32_t)(ds->n_inputs - 1);
+	r->line = in->r.line;
+	if (fwrite(in->td.line, 1, in->td.len, ds->spool) != in->td.len)
+		cli_die(EX_IOERR, "cannot spool the records: %s", strerror(errno));
+	ds->spooled += in->td.len;
 	g = &ds->groups[en->value];
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 4;
@@ -307,16 +360,28 @@ dataset_add(struct dataset *ds, struct cli_in *in)
 	g->members[g->n++] = ds->n++;
 }
 
+/* Every record has been read: make the spool readable. */
+static void
+dataset_seal(struct dataset *ds)
+{
+	if (ds->spool != NULL && fflush(ds->spool) == EOF)
+		cli_die(EX_IOERR, "cannot spool the records: %s", strerror(errno));
+}
+
 static void
 dataset_free(struct dataset *ds)
 {
-	for (size_t i = 0; i < ds->n; i++)
-		free(ds->records[i].text);
 	free(ds->records);
 	for (size_t i = 0; i < ds->n_groups; i++)
 		free(ds->groups[i].members);
 	free(ds->groups);
 	strmap_free(&ds->uids);
+	for (size_t i = 0; i < ds->n_inputs; i++)
+		free(ds->inputs[i]);
+	free(ds->inputs);
+	buf_free(&ds->text);
+	if (ds->spool != NULL)
+		fclose(ds->spool);
 }
 
 /* ---- step E: one participant ---- */
@@ -557,17 +622,18 @@ fail_at(const char *where, struct err *e)
 }
 
 static void
-parse_member(struct ws *ws, struct td *t, const struct stored *r, int report)
+parse_member(struct ws *ws, struct td *t, struct dataset *ds, const struct stored *r, int report)
 {
 	struct err e;
+	const char *text = stored_text(ds, r);
 
-	if (td_parse(t, r->text, r->len, &e) == -1 || ws_code_record(ws, t, r->where, report, &e) == -1)
-		fail_at(r->where, &e);
+	if (td_parse(t, text, r->len, &e) == -1 || ws_code_record(ws, t, stored_where(ds, r), report, &e) == -1)
+		fail_at(stored_where(ds, r), &e);
 }
 
 /* Step E.8: a copy of the update's source record with the survey updates and the message in its target field. */
 static void
-emit(struct ws *ws, struct participant *p, const struct dataset *ds, const struct group *g,
+emit(struct ws *ws, struct participant *p, struct dataset *ds, const struct group *g,
     const struct rqa_update *ru, struct out *o)
 {
 	const struct stored *r = &ds->records[g->members[ru->u.source_td]];
@@ -575,14 +641,14 @@ emit(struct ws *ws, struct participant *p, const struct dataset *ds, const struc
 	struct td *t = &o->t;
 	struct err e;
 
-	parse_member(ws, t, r, 0);
+	parse_member(ws, t, ds, r, 0);
 	for (size_t i = 0; i < p->n_flat; i++)
 		if (p->flat[i].value == NULL && td_get(t, KEY(p->flat[i].key)) != NULL)
 			td_hide(t, KEY(p->flat[i].key));
 	for (size_t i = 0; i < p->n_flat; i++)
 		if (p->flat[i].value != NULL
 		    && td_set_json(t, KEY(p->flat[i].key), p->flat[i].value, strlen(p->flat[i].value), &e) == -1)
-			fail_at(r->where, &e);
+			fail_at(stored_where(ds, r), &e);
 	for (size_t i = 0; i < ws->n_plans; i++) {
 		const struct coding_plan *plan = ws->plans[i].plan;
 		if (!ws->plans[i].rqa)
@@ -595,10 +661,10 @@ emit(struct ws *ws, struct participant *p, const struct dataset *ds, const struc
 			target = &ws->plans[i];
 	}
 	if (td_set_json(t, KEY(ru->target), ru->u.message, strlen(ru->u.message), &e) == -1)
-		fail_at(r->where, &e);
+		fail_at(stored_where(ds, r), &e);
 	if (target->plan->time_field != NULL
 	    && td_set_json(t, KEY(target->plan->time_field), ru->u.timestamp, strlen(ru->u.timestamp), &e) == -1)
-		fail_at(r->where, &e);
+		fail_at(stored_where(ds, r), &e);
 	td_set_str(t, KEY(target->source), KEY(ru->u.source));
 	o->line.len = 0;
 	td_write(t, &o->line, t->form, &o->meta);
@@ -608,7 +674,7 @@ emit(struct ws *ws, struct participant *p, const struct dataset *ds, const struc
 }
 
 static void
-correct_participant(struct ws *ws, struct participant *p, const struct dataset *ds, const struct group *g,
+correct_participant(struct ws *ws, struct participant *p, struct dataset *ds, const struct group *g,
     struct out *o)
 {
 	struct td *t = &o->t;
@@ -619,7 +685,7 @@ correct_participant(struct ws *ws, struct participant *p, const struct dataset *
 	/* E.1–2, and E.4 for the messages that stay; the last member's survey answers for E.3. */
 	for (size_t i = 0; i < g->n; i++) {
 		const struct stored *r = &ds->records[g->members[i]];
-		parse_member(ws, t, r, 1);
+		parse_member(ws, t, ds, r, 1);
 		for (size_t k = 0; i == 0 && k < ws->n_plans; k++) {
 			const struct ws_plan *wp = &ws->plans[k];
 			const char *target = NULL;
@@ -627,7 +693,7 @@ correct_participant(struct ws *ws, struct participant *p, const struct dataset *
 			if (wp->rqa || wp->coda == NULL || td_get(t, KEY(wp->plan->raw_field)) == NULL)
 				continue;
 			if (move_of(ws, t, wp, &target, &m, &e) == -1)
-				fail_at(r->where, &e);
+				fail_at(stored_where(ds, r), &e);
 			if (m != STAY)
 				*PUSH(p->smoves, p->n_smoves, p->cap_smoves) = (struct survey_move){ wp, target };
 		}
@@ -638,7 +704,7 @@ correct_participant(struct ws *ws, struct participant *p, const struct dataset *
 			if (!wp->rqa || wp->coda == NULL || td_get(t, KEY(wp->plan->raw_field)) == NULL)
 				continue;
 			if (move_of(ws, t, wp, &target, &m, &e) == -1)
-				fail_at(r->where, &e);
+				fail_at(stored_where(ds, r), &e);
 			if (m != STAY) {
 				*PUSH(p->moves, p->n_moves, p->cap_moves) = (struct rqa_move){ i, wp, target };
 				continue;
@@ -646,7 +712,7 @@ correct_participant(struct ws *ws, struct participant *p, const struct dataset *
 			struct rqa_update *ru = PUSH(p->rqa, p->n_rqa, p->cap_rqa);
 			ru->target = wp->plan->raw_field;
 			if (make_update(p, t, wp->plan, i, &ru->u, &e) == -1)
-				fail_at(r->where, &e);
+				fail_at(stored_where(ds, r), &e);
 		}
 		if (i != last)
 			continue;
@@ -665,7 +731,7 @@ correct_participant(struct ws *ws, struct participant *p, const struct dataset *
 			} else if (td_get(t, KEY(wp->plan->raw_field)) != NULL) {
 				struct update u;
 				if (make_update(p, t, wp->plan, last, &u, &e) == -1)
-					fail_at(r->where, &e);
+					fail_at(stored_where(ds, r), &e);
 				s = survey_list(p, wp->plan->raw_field, 1);
 				s->n = 0;
 				*PUSH(s->v, s->n, s->cap) = u;
@@ -678,7 +744,7 @@ correct_participant(struct ws *ws, struct participant *p, const struct dataset *
 				continue;
 			if (make_update(p, t, p->smoves[j].wp->plan, last, &u, &e) == -1
 			    || route(ws, p, p->smoves[j].target, &u, &e) == -1)
-				fail_at(r->where, &e);
+				fail_at(stored_where(ds, r), &e);
 		}
 	}
 	/* E.6: RQA messages moving elsewhere; the reference copies the last member's record, not their own. */
@@ -688,9 +754,9 @@ correct_participant(struct ws *ws, struct participant *p, const struct dataset *
 		struct update u;
 		if (mv->target == NULL)
 			continue;
-		parse_member(ws, t, r, 0);
+		parse_member(ws, t, ds, r, 0);
 		if (make_update(p, t, mv->wp->plan, last, &u, &e) == -1 || route(ws, p, mv->target, &u, &e) == -1)
-			fail_at(r->where, &e);
+			fail_at(stored_where(ds, r), &e);
 	}
 	/* E.7: flatten the survey updates, in survey plan order. */
 	for (size_t k = 0; k < ws->n_plans; k++) {
@@ -704,7 +770,7 @@ correct_participant(struct ws *ws, struct participant *p, const struct dataset *
 			if ((msg = join_strings(p, s->v, s->n, 0, &e)) == NULL
 			    || (ts = min_timestamp(s->v, s->n, &e)) == NULL
 			    || (src = join_strings(p, s->v, s->n, 1, &e)) == NULL)
-				fail_at(r->where, &e);
+				fail_at(stored_where(ds, r), &e);
 		}
 		*PUSH(p->flat, p->n_flat, p->cap_flat) = (struct flat_entry){ plan->raw_field, msg };
 		if (plan->time_field != NULL)
@@ -933,6 +999,7 @@ main(int argc, char **argv)
 	while (cli_in_next(&in))
 		dataset_add(&ds, &in);
 	cli_in_done(&in);
+	dataset_seal(&ds);
 	for (size_t i = 0; i < ds.n_groups; i++)
 		correct_participant(&ws, &part, &ds, &ds.groups[i], &o);
 

@@ -7,21 +7,40 @@
 #include "util/buf.h"
 #include "util/spool.h"
 
-int
-spool_fd(int from, const char *name, struct err *e)
+static const char *
+spool_dir(void)
 {
 	const char *dir = getenv("TMPDIR");
-	char path[4096], *chunk;
-	const size_t chunk_size = (size_t)1 << 20;
+
+	return dir == NULL || *dir == '\0' ? "/tmp" : dir;
+}
+
+int
+spool_create(struct err *e)
+{
+	const char *dir = spool_dir();
+	char path[4096];
 	int fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
 	if ((size_t)snprintf(path, sizeof path, "%s/tdtools-spool.XXXXXX", dir) >= sizeof path)
 		return err_set(e, EX_CANTCREAT, "TMPDIR is too long");
 	if ((fd = mkstemp(path)) == -1)
 		return err_set(e, EX_CANTCREAT, "cannot create a spool file in %s: %s", dir, strerror(errno));
+	/* Unlinked at once: nothing is left behind, whatever ends the tool. */
 	unlink(path);
+	return fd;
+}
+
+int
+spool_fd(int from, const char *name, struct err *e)
+{
+	const char *dir = spool_dir();
+	char *chunk;
+	const size_t chunk_size = (size_t)1 << 20;
+	int fd;
+
+	if ((fd = spool_create(e)) == -1)
+		return -1;
 	chunk = xmalloc(chunk_size);
 	for (;;) {
 		ssize_t got = read(from, chunk, chunk_size), put = 0;

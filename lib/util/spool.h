@@ -10,5 +10,7 @@
  * the tool is killed. EX_CANTCREAT if the file cannot be made, EX_IOERR on a read or write error (disk full).
  */
 int spool_fd(int from, const char *name, struct err *e);
+/* An empty unlinked temporary file in $TMPDIR, open for reading and writing. EX_CANTCREAT on failure. */
+int spool_create(struct err *e);
 
 #endif
