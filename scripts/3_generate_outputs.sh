@@ -82,10 +82,18 @@ if [ -n "$profile_memory" ]; then
 		self=$$
 		printf 'CMDLINE %s\n' "$prog $run_mode $config $root"
 		while kill -0 "$self" 2>/dev/null; do
-			kb=$(ps -o rss= --ppid "$self" -p "$self" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
-			# Grandchildren too: every process of this session below the stage.
-			kb2=$(ps -o rss= -s "$(ps -o sid= -p "$self" | tr -d ' ')" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
-			[ "$kb2" -gt "$kb" ] 2>/dev/null && kb=$kb2
+			# The stage and every process below it (the tools of its pipelines), not the sampler.
+			kb=$(ps -e -o pid=,ppid=,rss= 2>/dev/null | awk -v root="$self" -v skip="$BASHPID" '
+				{ parent[$1] = $2; rss[$1] = $3 }
+				END {
+					for (p in parent) {
+						for (q = p; q != "" && q != 0 && q != 1; q = parent[q]) {
+							if (q == skip) break
+							if (q == root) { sum += rss[p]; break }
+						}
+					}
+					print sum + 0
+				}')
 			awk -v kb="$kb" -v t="$(date +%s.%N)" 'BEGIN { printf "MEM %.6f %.4f\n", kb / 1024, t }'
 			sleep 0.1
 		done

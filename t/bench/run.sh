@@ -159,5 +159,197 @@ if [ "$part_rc" = 0 ] && [ "$full_rc" = 0 ]; then
 else
 	echo "td-cat failed on the RSS check (exit $part_rc / $full_rc)"
 fi
+
+# ---- stage 3 at scale ----
+# Synthetic SMS data roots for the real USAID-IBTCI configuration and plans (gen-sms.sh), made once per size
+# and reused while the generator is unchanged; stage 3 whole (wall time and the peak of its --profile-memory
+# summed-RSS profile), then each stage-3 tool alone on the intermediate files, and td-autocode, coda-export
+# and coda-merge on the largest root, extrapolated to 1,000,000 messages. TD_BENCH_SCALE overrides the
+# participant counts (4 messages each), TD_BENCH_SCALE=0 skips the section.
+SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}
+SCALE=${TD_BENCH_SCALE:-5000 50000}
+echo
+echo "== stage 3 at scale"
+if [ "$SCALE" = 0 ]; then
+	echo "stage 3 at scale: skipped (TD_BENCH_SCALE=0)"
+	rm -f "$DATA/time.out" "$DATA/err.out"
+	exit 0
+fi
+if [ ! -r "$SHARED/ibtci/configuration/sms_pipeline_config.json" ] || [ ! -d "$SHARED/ibtci/code_schemes" ]; then
+	echo "stage 3 at scale: skipped ($SHARED/ibtci is missing: the real IBTCI configuration is needed)"
+	rm -f "$DATA/time.out" "$DATA/err.out"
+	exit 0
+fi
+for t in td-join td-remap td-filter ws-correct td-autocode coda-export icr-sample td-sort csv-export coda-merge td-consent td-fold td-check; do
+	if ! have $t; then echo "stage 3 at scale: skipped (bin/$t not built yet)"; rm -f "$DATA/time.out" "$DATA/err.out"; exit 0; fi
+done
+command -v jq >/dev/null 2>&1 || { echo "stage 3 at scale: skipped (jq is needed by gen-sms.sh and stage 3)"; exit 0; }
+
+# measure_io IN OUT CMD...: run CMD <IN >OUT (IN may be /dev/null); sets WALL (s), RSS (KiB) and RC.
+measure_io() {
+	mi_in=$1 mi_out=$2
+	shift 2
+	start=$(now)
+	if [ "${METHOD#GNU}" != "$METHOD" ]; then
+		/usr/bin/time -f '%e %M' -o "$DATA/time.out" "$@" <"$mi_in" >"$mi_out" 2>"$DATA/err.out"
+		RC=$?
+		RSS=$(tail -n 1 "$DATA/time.out" | awk '{ print $2 }')
+	else
+		"$@" <"$mi_in" >"$mi_out" 2>"$DATA/err.out" &
+		pid=$!
+		RSS=0
+		while kill -0 "$pid" 2>/dev/null; do
+			v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+			[ -n "$v" ] && RSS=$v
+			sleep 0.02 2>/dev/null || sleep 1
+		done
+		wait "$pid"
+		RC=$?
+	fi
+	WALL=$(awk -v a="$start" -v b="$(now)" 'BEGIN { w = b - a; if (w < 0.001) w = 0.001; printf "%.3f", w }')
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+bytes_of() { cat "$@" 2>/dev/null | wc -c | tr -d ' '; }
+
+# step NAME INPUT-FILES OUT CMD...: one stage-3 tool alone (stdin: the first input file, or none), a row of TROWS.
+TROWS=
+step() {
+	st_name=$1 st_in=$2 st_out=$3
+	shift 3
+	st_bytes=$(bytes_of $st_in)
+	st_stdin=${st_in%% *}
+	[ -n "$st_stdin" ] || st_stdin=/dev/null
+	measure_io "$st_stdin" "$st_out" "$@"
+	if [ "$RC" != 0 ]; then
+		printf 'bench: %s failed (exit %s): %s\n' "$st_name" "$RC" "$(head -n 1 "$DATA/err.out")" >&2
+		TROWS="$TROWS$st_name|failed|exit $RC||
+"
+		return 1
+	fi
+	st_outb=0
+	[ -f "$st_out" ] && st_outb=$(size_of "$st_out")
+	TROWS="$TROWS$st_name|$WALL|$RSS|$st_bytes|$st_outb
+"
+	printf '  %-44s %8.3f s\n' "$st_name" "$WALL" >&2
+}
+print_steps() {
+	printf '%s' "$TROWS" | awk -F'|' '
+		BEGIN {
+			printf "%-44s %9s %9s %9s %9s %12s\n", "tool", "wall s", "in MB", "out MB", "MB/s", "peak RSS MiB"
+			printf "%-44s %9s %9s %9s %9s %12s\n", "----", "------", "-----", "------", "----", "------------"
+		}
+		$2 !~ /^[0-9.]+$/ { printf "%-44s %9s   %s\n", $1, $2, $3; next }
+		{ printf "%-44s %9.2f %9.1f %9.1f %9.1f %12.1f\n", $1, $2, $4 / 1e6, $5 / 1e6, $4 / 1e6 / $2, $3 / 1024 }'
+}
+
+# The stage-3 tools one at a time on ROOT's data, in the order of scripts/3_generate_outputs.sh, their
+# intermediates in WORK; MODE "all" or "1m" (only what the 1,000,000-message section needs).
+tools_alone() {
+	root=$1 work=$2 mode=$3
+	cfg=$root/config.json
+	coded="$root/Coded Coda Files"
+	o="-c $cfg -u $TD_USER -q"
+	rm -rf "$work"
+	mkdir -p "$work/coda" "$work/icr"
+	TROWS=
+	step "td-join" "" "$work/joined.jsonl" "$TD_BIN/td-join" $o -r "$root/Raw Data" || return 1
+	TROWS=$(printf '%s' "$TROWS" | awk -F'|' -v b="$(bytes_of "$root/Raw Data"/*.jsonl)" 'BEGIN { OFS = "|" } { $4 = b; print }')
+	TROWS="$TROWS
+"
+	step "td-remap" "$work/joined.jsonl" "$work/remapped.jsonl" "$TD_BIN/td-remap" $o || return 1
+	rm -f "$work/joined.jsonl"
+	step "td-filter --rqa-raw, piped to ws-correct" "$work/remapped.jsonl" "$work/ws.jsonl" \
+		sh -c '"$1/td-filter" -c "$2" --rqa-raw -q | "$1/ws-correct" -c "$2" -u "$3" -q --coded-dir "$4"' \
+		sh "$TD_BIN" "$cfg" "$TD_USER" "$coded" || return 1
+	rm -f "$work/remapped.jsonl"
+	step "td-filter" "$work/ws.jsonl" "$work/filtered.jsonl" "$TD_BIN/td-filter" -c "$cfg" -q || return 1
+	rm -f "$work/ws.jsonl"
+	step "td-autocode" "$work/filtered.jsonl" "$work/auto_coded.jsonl" "$TD_BIN/td-autocode" $o || return 1
+	rm -f "$work/filtered.jsonl"
+	step "coda-export" "$work/auto_coded.jsonl" /dev/null "$TD_BIN/coda-export" -c "$cfg" -q -d "$work/coda" "$work/auto_coded.jsonl" || return 1
+	[ "$mode" = 1m ] || step "icr-sample" "$work/auto_coded.jsonl" /dev/null "$TD_BIN/icr-sample" -c "$cfg" -q -d "$work/icr" "$work/auto_coded.jsonl" || return 1
+	step "td-sort -k sent_on" "$work/auto_coded.jsonl" "$work/sorted.jsonl" "$TD_BIN/td-sort" -k sent_on -q "$work/auto_coded.jsonl" || return 1
+	rm -f "$work/auto_coded.jsonl"
+	[ "$mode" = 1m ] || step "csv-export --production" "$work/sorted.jsonl" /dev/null "$TD_BIN/csv-export" -c "$cfg" -q --production -o "$work/production.csv" "$work/sorted.jsonl" || return 1
+	step "coda-merge" "$work/sorted.jsonl" "$work/merged.jsonl" "$TD_BIN/coda-merge" $o --coded-dir "$coded" || return 1
+	rm -f "$work/sorted.jsonl"
+	if [ "$mode" = 1m ]; then rm -rf "$work"; return 0; fi
+	step "td-consent" "$work/merged.jsonl" "$work/messages.jsonl" "$TD_BIN/td-consent" $o || return 1
+	rm -f "$work/merged.jsonl"
+	step "td-fold" "$work/messages.jsonl" "$work/folded.jsonl" "$TD_BIN/td-fold" $o "$work/messages.jsonl" || return 1
+	step "td-consent --redact (individuals)" "$work/folded.jsonl" "$work/individuals_td.jsonl" "$TD_BIN/td-consent" $o --redact || return 1
+	rm -f "$work/folded.jsonl"
+	step "td-consent --redact (messages)" "$work/messages.jsonl" "$work/messages_td.jsonl" "$TD_BIN/td-consent" $o --redact || return 1
+	rm -f "$work/messages.jsonl"
+	step "csv-export --messages" "$work/messages_td.jsonl" /dev/null "$TD_BIN/csv-export" -c "$cfg" -q --messages -o "$work/messages.csv" "$work/messages_td.jsonl" || return 1
+	step "csv-export --individuals" "$work/individuals_td.jsonl" /dev/null "$TD_BIN/csv-export" -c "$cfg" -q --individuals -o "$work/individuals.csv" "$work/individuals_td.jsonl" || return 1
+	rm -rf "$work"
+}
+
+echo "bench: data roots by t/bench/gen-sms.sh (real IBTCI SMS configuration, plans and schemes from $SHARED); free: $(df -h "$DATA" | awk 'NR == 2 { print $4 }')"
+SROWS= small= big=
+for np in $SCALE; do
+	root=$DATA/sms-$np
+	gstamp="gen-sms $(cksum <"$BENCH/gen-sms.sh" | tr ' ' '-') n $np shared $SHARED"
+	if [ "$(cat "$root/stamp" 2>/dev/null)" != "$gstamp" ] || [ ! -s "$root/config.json" ]; then
+		echo "bench: generating $np participants ($((4 * np)) messages) in $root ..."
+		rm -rf "$root"
+		t0=$(now)
+		TD_BIN=$TD_BIN SHARED=$SHARED sh "$BENCH/gen-sms.sh" "$np" "$root" 2>"$DATA/err.out" || { cat "$DATA/err.out" >&2; die "gen-sms.sh $np failed"; }
+		echo "$gstamp" >"$root/stamp"
+		echo "bench: generated in $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s: $(bytes_of "$root/Raw Data"/*.jsonl | awk '{ printf "%.1f MB", $1 / 1e6 }') of raw data"
+	fi
+	rm -rf "$root/Outputs" "$root"/.Outputs.*
+	cat "$root/Raw Data"/*.jsonl >/dev/null
+	echo "bench: stage 3 on $np participants ($((4 * np)) messages) ..."
+	t0=$(now)
+	if TD_BIN=$TD_BIN "$TOP/scripts/3_generate_outputs.sh" -q --profile-memory "$DATA/mprof-$np.dat" bench - "$root/config.json" "$root" 2>"$DATA/err.out"; then
+		w=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+		peak=$(awk '$1 == "MEM" && $2 > m { m = $2 } END { printf "%.1f", m }' "$DATA/mprof-$np.dat")
+		msgs=$(($(wc -l <"$root/Outputs/messages.csv") - 1))
+		inds=$(($(wc -l <"$root/Outputs/individuals.csv") - 1))
+		mtd=$(size_of "$root/Outputs/messages_traced_data.jsonl")
+		itd=$(size_of "$root/Outputs/individuals_traced_data.jsonl")
+		SROWS="$SROWS$np|$((4 * np))|$(bytes_of "$root/Raw Data"/*.jsonl)|$w|$peak|$msgs|$inds|$mtd|$itd
+"
+	else
+		printf 'bench: stage 3 on %s failed: %s\n' "$np" "$(tail -n 1 "$DATA/err.out")" >&2
+		SROWS="$SROWS$np|$((4 * np))|failed||||||
+"
+	fi
+	rm -rf "$root/Outputs" "$root"/.Outputs.*
+	[ -n "$small" ] || small=$np
+	big=$np
+done
+echo
+printf '%s' "$SROWS" | awk -F'|' '
+	BEGIN {
+		printf "%12s %10s %9s %9s %13s %9s %12s %13s %12s\n", "participants", "messages", "raw MB", "wall s", "peak RSS MiB", "msgs/s", "messages TD MB", "KB/message TD", "indiv. TD MB"
+		printf "%12s %10s %9s %9s %13s %9s %12s %13s %12s\n", "------------", "--------", "------", "------", "------------", "------", "--------------", "-------------", "------------"
+	}
+	$4 !~ /^[0-9.]+$/ { printf "%12d %10d %9s\n", $1, $2, $4; next }
+	{ printf "%12d %10d %9.1f %9.1f %13.1f %9.0f %14.1f %13.1f %12.1f\n", $1, $2, $3 / 1e6, $4, $5, $6 / $4, $8 / 1e6, $8 / $6 / 1e3, $9 / 1e6 }'
+echo "(wall: scripts/3_generate_outputs.sh --profile-memory, whole; peak RSS: the largest sample of its summed-RSS profile)"
+
+echo
+echo "== stage 3 tool by tool, $small participants ($((4 * small)) messages): each tool alone on the previous tool's output file"
+if tools_alone "$DATA/sms-$small" "$DATA/sms-work" all; then print_steps; else print_steps; fi
+
+echo
+echo "== 1,000,000 messages: td-autocode, coda-export, coda-merge"
+echo "bench: measured on $((4 * big)) messages (the $big-participant root), extrapolated LINEARLY to 1,000,000 messages (an extrapolation, not a run)"
+if tools_alone "$DATA/sms-$big" "$DATA/sms-work" 1m; then
+	printf '%s' "$TROWS" | awk -F'|' -v msgs="$((4 * big))" '
+		BEGIN {
+			printf "%-14s %11s %9s %9s %10s %13s %17s %16s\n", "tool", "measured s", "in MB", "MB/s", "msgs/s", "peak RSS MiB", "1M msgs: s (est.)", "1M msgs: in GB"
+			printf "%-14s %11s %9s %9s %10s %13s %17s %16s\n", "----", "----------", "-----", "----", "------", "------------", "-----------------", "--------------"
+		}
+		$1 == "td-autocode" || $1 == "coda-export" || $1 == "coda-merge" {
+			f = 1e6 / msgs
+			printf "%-14s %11.2f %9.1f %9.1f %10.0f %13.1f %17.0f %16.2f\n", $1, $2, $4 / 1e6, $4 / 1e6 / $2, msgs / $2, $3 / 1024, $2 * f, $4 * f / 1e9
+		}'
+else
+	print_steps
+fi
 rm -f "$DATA/time.out" "$DATA/err.out"
 exit 0
