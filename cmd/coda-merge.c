@@ -10,6 +10,7 @@
 #include "coding/somalia.h"
 #include "config/config.h"
 #include "config/plan.h"
+#include "pipeline.h"
 #include "records.h"
 #include "util/strmap.h"
 
@@ -513,8 +514,7 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *plans_path = NULL, *schemes = NULL, *user = NULL, *coded_dir = NULL;
-	struct pipeline_config cfg = { 0 };
-	struct coding_plans plans = { 0 };
+	struct cli_pipeline pl;
 	struct merge m = { 0 };
 	size_t max_record = 0, n;
 	int quiet = 0, verbose = 0, skip_bad = 0, c;
@@ -564,28 +564,19 @@ main(int argc, char **argv)
 	}
 	if (config_path == NULL || coded_dir == NULL)
 		cli_usage(usage);
-	if (config_load(&cfg, config_path, &e) == -1)
-		cli_fail(&e);
-	if (plans_path == NULL)
-		plans_path = cfg.coding_plans;
-	if (schemes == NULL)
-		schemes = cfg.code_schemes_dir;
-	if (plans_path == NULL)
-		cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config", config_path);
-	if (plans_load(&plans, plans_path, schemes, &e) == -1)
-		cli_fail(&e);
-	if ((m.cleaners = clean_new(&plans, &e)) == NULL)
+	cli_pipeline_load(&pl, config_path, plans_path, schemes, 1);
+	if ((m.cleaners = clean_new(&pl.plans, &e)) == NULL)
 		cli_fail(&e);
 	meta.user = cli_user(user);
 	meta.source = cli_source();
 	meta.timestamp = m.now = cli_now();
 	m.quiet = quiet;
-	m.wss = plans_ws_scheme(&plans);
+	m.wss = plans_ws_scheme(&pl.plans);
 	m.ci.origin = (struct label_origin){ "tdtools:coda-merge:import", LABEL_AUTO_CODER_NAME, LABEL_ORIGIN_EXTERNAL };
 	m.ci.now = m.now;
 
 	/* RQA + SURVEY plans: every plan, RQA first. */
-	all = plans_all(&plans, &n);
+	all = plans_all(&pl.plans, &n);
 	m.plans = xcalloc(n + 1, sizeof *m.plans);
 	m.n_plans = n;
 	for (size_t i = 0; i < n; i++) {
@@ -651,7 +642,6 @@ main(int argc, char **argv)
 	coda_import_free(&m.ci);
 	buf_free(&m.label);
 	clean_free(m.cleaners);
-	plans_free(&plans);
-	config_free(&cfg);
+	cli_pipeline_free(&pl);
 	cli_exit(0);
 }

@@ -10,6 +10,7 @@
 #include "coding/coda.h"
 #include "config/config.h"
 #include "config/plan.h"
+#include "pipeline.h"
 #include "records.h"
 #include "util/spool.h"
 #include "util/strmap.h"
@@ -888,8 +889,7 @@ int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *plans_path = NULL, *schemes = NULL, *user = NULL, *coded_dir = NULL;
-	struct pipeline_config cfg = { 0 };
-	struct coding_plans plans = { 0 };
+	struct cli_pipeline pl;
 	struct ws ws = { 0 };
 	struct dataset ds = { 0 };
 	struct participant part = { 0 };
@@ -899,7 +899,6 @@ main(int argc, char **argv)
 	const struct coding_plan *all;
 	char *missing = NULL;
 	struct cli_in in;
-	struct err e;
 
 	cli_init("ws-correct");
 	while ((c = getopt_long(argc, argv, "c:p:s:u:qvh", longopts, NULL)) != -1) {
@@ -938,27 +937,18 @@ main(int argc, char **argv)
 	}
 	if (config_path == NULL || coded_dir == NULL)
 		cli_usage(usage);
-	if (config_load(&cfg, config_path, &e) == -1)
-		cli_fail(&e);
-	if (plans_path == NULL)
-		plans_path = cfg.coding_plans;
-	if (schemes == NULL)
-		schemes = cfg.code_schemes_dir;
-	if (plans_path == NULL)
-		cli_die(EX_CONFIG, "%s: no coding plans: give -p PLANS or set CodingPlans in the config", config_path);
-	if (plans_load(&plans, plans_path, schemes, &e) == -1)
-		cli_fail(&e);
+	cli_pipeline_load(&pl, config_path, plans_path, schemes, 1);
 	o.meta.user = cli_user(user);
 	o.meta.source = cli_source();
 	o.meta.timestamp = cli_now();
 
-	if (!cfg.move_ws_messages) {
+	if (!pl.cfg.move_ws_messages) {
 		if (!quiet)
 			cli_warn("%s: MoveWSMessages is false: records passed through unchanged", config_path);
 		pass_through(argc - optind, argv + optind, max_record, &o.meta);
 		goto done;
 	}
-	if ((ws.wss = plans_ws_scheme(&plans)) == NULL)
+	if ((ws.wss = plans_ws_scheme(&pl.plans)) == NULL)
 		cli_die(EX_CONFIG, "%s: no WSCorrectDatasetScheme: WS correction needs one", plans_path);
 	if ((ws.ce = scheme_code_by_control(ws.wss, "CE")) == NULL)
 		cli_die(EX_CONFIG, "%s: the WS - Correct Dataset scheme has no CE control code", ws.wss->path);
@@ -971,7 +961,7 @@ main(int argc, char **argv)
 	ws.ce_origin = (struct label_origin){ "tdtools:ws-correct:coding-error", LABEL_AUTO_CODER_NAME,
 	    LABEL_ORIGIN_EXTERNAL };
 	/* RQA + SURVEY plans: every plan, RQA first. */
-	all = plans_all(&plans, &n);
+	all = plans_all(&pl.plans, &n);
 	ws.plans = xcalloc(n + 1, sizeof *ws.plans);
 	ws.n_plans = n;
 	for (size_t i = 0; i < n; i++) {
@@ -1018,7 +1008,6 @@ done:
 	participant_free(&part);
 	dataset_free(&ds);
 	ws_free(&ws);
-	plans_free(&plans);
-	config_free(&cfg);
+	cli_pipeline_free(&pl);
 	cli_exit(0);
 }
