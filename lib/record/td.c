@@ -202,6 +202,19 @@ view_build(struct td *t)
 {
 	if (t->view_built)
 		return;
+	/*
+	 * A record has at most one key per two nodes: size the table once for all of them, so that building the
+	 * view never rehashes (a tool's own changes add a few more, and may grow it then).
+	 */
+	if (t->view.nslots < t->doc.n + 64) {
+		size_t ns = 64;
+		while (ns < t->doc.n + 64)
+			ns *= 2;
+		free(t->view.slots);
+		t->view.slots = xcalloc(ns, sizeof *t->view.slots);
+		t->view.nslots = ns;
+		t->view.n = 0;
+	}
 	view_clear(&t->view);
 	if (t->form == TD_FLAT) {
 		struct json_doc *d = &t->doc;
