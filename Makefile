@@ -78,7 +78,7 @@ check: deps-check all
 
 # The tool tests again with every tool run under valgrind (memcheck, leaks are errors).
 check-valgrind: deps-check all
-	TD_BIN=$(CURDIR)/$(B) TD_VALGRIND=1 prove --exec '' $(PROVEFLAGS) $(TESTS)
+	TD_BIN=$(CURDIR)/$(B) TD_VALGRIND=1 prove -j2 --exec '' $(PROVEFLAGS) $(TESTS)
 
 check-unit: all
 	prove --exec '' $(UNITS)
