@@ -25,5 +25,6 @@ echo "== $root/Outputs"
 (cd "$root/Outputs" && ls -R)
 echo "== production.csv (first lines)"
 head -5 "$root/Outputs/production.csv"
-echo "== individuals.csv: participants, withdrawn"
-echo "   $(($(wc -l <"$root/Outputs/individuals.csv") - 1)) participants, $(grep -c '^STOP,true' "$root/Outputs/individuals.csv") withdrew consent"
+echo "== participants"
+echo "   $(wc -l <"$root/Outputs/individuals_traced_data.jsonl") participants," \
+	"$(td-filter --eq consent_withdrawn=true "$root/Outputs/individuals_traced_data.jsonl" | wc -l) withdrew consent"
