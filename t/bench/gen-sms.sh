@@ -6,7 +6,7 @@
 #   config.json          $SHARED/ibtci/configuration/sms_pipeline_config.json with CodingPlans =
 #                        examples/ibtci/sms_coding_plans.json and CodeSchemesDir = $SHARED/ibtci/code_schemes
 #   Raw Data/            one TracedData file per flow the configuration names, shaped like the golden raw
-#                        data (/work/shared/golden/sms-5k): 4 activation messages per participant over the 7
+#                        data (../shared/golden/sms-5k): 4 activation messages per participant over the 7
 #                        csap_s08e0x_activation flows (with operator_raw/operator_coded), a 6-answer
 #                        csap_s08_demog survey and a 2-answer csap_s08_evaluation survey per participant, and
 #                        empty files for the other survey flows
