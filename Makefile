@@ -49,7 +49,7 @@ UNITS     = $(UNIT_SRC:t/unit/%.c=$(O)/unit/%)
 MANS      = $(sort $(wildcard man/*.[1-8]))
 TESTS     = $(sort $(wildcard t/t[0-9]*.sh))
 
-.PHONY: all check check-unit check-valgrind deps deps-check demo bench install uninstall lint clean
+.PHONY: all check check-unit check-valgrind check-fuzz fuzz deps deps-check demo bench install uninstall lint clean
 
 all: $(TOOLS) $(UNITS)
 
@@ -82,6 +82,37 @@ check-valgrind: deps-check all
 
 check-unit: all
 	prove --exec '' $(UNITS)
+
+# libFuzzer targets (t/fuzz/<name>.c, each defining LLVMFuzzerTestOneInput), built with clang and ASan/UBSan
+# into build/fuzz/. `make fuzz FUZZ=name FUZZ_TIME=600` fuzzes one target; `make check-fuzz` runs every
+# target briefly over its seed corpus (t/fuzz/corpus/<name>/) and the saved crashers (t/fuzz/crashers/).
+FUZZ_SRC   = $(sort $(wildcard t/fuzz/*.c))
+FUZZERS    = $(FUZZ_SRC:t/fuzz/%.c=build/fuzz/%)
+FUZZ_CC    = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_TIME  = 60
+FUZZ_CHECK_RUNS = 20000
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 $(DEFS) $(INCS) $(FUZZ_FLAGS) -c $< -o $@
+
+build/fuzz/%: t/fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 $(DEFS) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+		-o $@ $< $(FUZZ_LIB_OBJ) $(LIBS)
+
+fuzz: $(FUZZERS)
+	@test -n "$(FUZZ)" || { echo "usage: make fuzz FUZZ=<target> [FUZZ_TIME=seconds]; targets: $(FUZZ_SRC:t/fuzz/%.c=%)"; exit 64; }
+	mkdir -p build/fuzz/corpus/$(FUZZ)
+	build/fuzz/$(FUZZ) -max_total_time=$(FUZZ_TIME) build/fuzz/corpus/$(FUZZ) t/fuzz/corpus/$(FUZZ)
+
+check-fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f##*/}; \
+	  if [ -d t/fuzz/crashers/$$n ]; then $$f t/fuzz/crashers/$$n/* || exit 1; fi; \
+	  $$f -runs=$(FUZZ_CHECK_RUNS) t/fuzz/corpus/$$n 2>&1 | tail -1 || exit 1; \
+	done
 
 # man pages must be mandoc-lint clean.
 lint:
