@@ -111,7 +111,10 @@ fuzz: $(FUZZERS)
 check-fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f##*/}; \
 	  if [ -d t/fuzz/crashers/$$n ]; then $$f t/fuzz/crashers/$$n/* || exit 1; fi; \
-	  $$f -runs=$(FUZZ_CHECK_RUNS) t/fuzz/corpus/$$n 2>&1 | tail -1 || exit 1; \
+	  mkdir -p build/fuzz/corpus/$$n; \
+	  $$f -runs=$(FUZZ_CHECK_RUNS) build/fuzz/corpus/$$n t/fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1 || \
+	    { tail -40 build/fuzz/$$n.log; echo "check-fuzz: $$n failed"; exit 1; }; \
+	  echo "$$n: $$(grep -E '^(#[0-9]+|Done)' build/fuzz/$$n.log | tail -1)"; \
 	done
 
 # man pages must be mandoc-lint clean.
