@@ -89,7 +89,7 @@ check-unit: all
 FUZZ_SRC   = $(sort $(wildcard t/fuzz/*.c))
 FUZZERS    = $(FUZZ_SRC:t/fuzz/%.c=build/fuzz/%)
 FUZZ_CC    = clang
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_TIME  = 60
 FUZZ_CHECK_RUNS = 20000
 FUZZ_LIB_OBJ = $(LIB_SRC:%.c=build/fuzz/obj/%.o)
@@ -100,7 +100,7 @@ build/fuzz/obj/%.o: %.c
 
 build/fuzz/%: t/fuzz/%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 $(DEFS) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+	$(FUZZ_CC) -std=c11 $(DEFS) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 		-o $@ $< $(FUZZ_LIB_OBJ) $(LIBS)
 
 fuzz: $(FUZZERS)
