@@ -15,6 +15,7 @@
 #include "record/sha.h"
 #include "pipeline.h"
 #include "records.h"
+#include "util/spool.h"
 #include "util/strmap.h"
 
 static const char usage[] =
@@ -611,26 +612,6 @@ read_input(struct folder *f, const char *arg)
 	ndjson_close(&r);
 }
 
-static int
-pread_full(int fd, char *p, size_t n, uint64_t offset)
-{
-	while (n > 0) {
-		ssize_t got = pread(fd, p, n, (off_t)offset);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1)
-			return -1;
-		if (got == 0) {
-			errno = 0;
-			return -1;
-		}
-		p += got;
-		n -= (size_t)got;
-		offset += (uint64_t)got;
-	}
-	return 0;
-}
-
 /* ---- output ---- */
 
 static void
@@ -663,7 +644,7 @@ group_object(struct folder *f, size_t k, struct buf *obj, struct buf *line_buf)
 
 		line_buf->len = 0;
 		buf_reserve(line_buf, g->len + 1);
-		if (pread_full(in->fd, line_buf->p, g->len, g->offset) == -1) {
+		if (spool_read_at(in->fd, line_buf->p, g->len, g->offset) == -1) {
 			int saved = errno;
 			cli_die(EX_IOERR, "%s: %s", in->name, saved ? strerror(saved) : "file shrank while it was read");
 		}

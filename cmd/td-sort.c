@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "records.h"
+#include "util/spool.h"
 #include "util/isotime.h"
 
 static const char usage[] =
@@ -255,26 +256,6 @@ entry_cmp(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static int
-pread_full(int fd, char *p, size_t n, uint64_t offset)
-{
-	while (n > 0) {
-		ssize_t got = pread(fd, p, n, (off_t)offset);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1)
-			return -1;
-		if (got == 0) {
-			errno = 0;
-			return -1;
-		}
-		p += got;
-		n -= (size_t)got;
-		offset += (uint64_t)got;
-	}
-	return 0;
-}
-
 /*
  * Write the records in sorted order, reading them back by offset. Records that follow each other in a file are
  * read together (up to RUN_MAX bytes), so input that is already nearly sorted is read sequentially.
@@ -306,7 +287,7 @@ write_sorted(struct sorter *s)
 			free(buf);
 			buf = xmalloc(cap);
 		}
-		if (pread_full(s->inputs[first->input].fd, buf, (size_t)(end - start), start) == -1) {
+		if (spool_read_at(s->inputs[first->input].fd, buf, (size_t)(end - start), start) == -1) {
 			int saved = errno;
 			free(buf);
 			cli_die(EX_IOERR, "%s: %s", s->inputs[first->input].name,

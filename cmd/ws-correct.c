@@ -288,20 +288,10 @@ stored_where(struct dataset *ds, const struct stored *r)
 static const char *
 stored_text(struct dataset *ds, const struct stored *r)
 {
-	ssize_t got;
-	size_t done = 0;
-
 	ds->text.len = 0;
 	buf_reserve(&ds->text, r->len + 1);
-	while (done < r->len) {
-		got = pread(fileno(ds->spool), ds->text.p + done, r->len - done, (off_t)(r->off + done));
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			cli_die(EX_IOERR, "cannot read back the spooled records: %s", got == 0 ? "short read" :
-			    strerror(errno));
-		done += (size_t)got;
-	}
+	if (spool_read_at(fileno(ds->spool), ds->text.p, r->len, r->off) == -1)
+		cli_die(EX_IOERR, "cannot read back the spooled records: %s", errno ? strerror(errno) : "short read");
 	ds->text.p[r->len] = '\0';
 	return ds->text.p;
 }
