@@ -17,12 +17,12 @@ SANITIZE  =
 # Debian packages the build, the tests and the tools need (make deps).
 DEPS_PKGS = build-essential pkg-config libjansson-dev libssl-dev libcurl4-openssl-dev \
             libarchive-dev libpcre2-dev jq mandoc perl clang libclang-rt-14-dev valgrind \
-            gnuplot-nox time
+            gnuplot-nox time python3
 
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 DEFS      = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTDTOOLS_VERSION='"$(VERSION)"'
 INCS      = -Ilib -Icmd/common
-LIBS      = -ljansson -lpcre2-8 -lcrypto -lm
+LIBS      = -ljansson -lpcre2-8 -lcurl -larchive -lcrypto -lm
 
 # A sanitizer build lives beside the normal one, so the two never mix objects.
 OUT       = build/normal
