@@ -664,38 +664,53 @@ read_input(struct analysis *an, const char *path, int is_messages, struct td *t,
 
 /* ---- writing ---- */
 
+/* Every output is written to a temporary file first; all are renamed into place together at the end, so a failed
+ * run leaves every previous file as it was. */
 struct out {
 	struct atomic_file af;
 	struct csvw w;
-	const char *name;
+	char *name;
 };
 
-static void
-out_open(struct out *o, const char *outdir, const char *name)
+static struct out **outs;
+static size_t n_outs;
+
+static struct out *
+out_open(const char *outdir, const char *name)
 {
+	struct out *o = xcalloc(1, sizeof *o);
 	struct err e;
 	char *path = cj_path_join(outdir, name);
 
-	o->name = name;
+	o->name = xstrdup(name);
 	if (atomic_open(&o->af, path, &e) == -1) {
 		free(path);
 		cli_fail(&e);
 	}
 	free(path);
 	csvw_init(&o->w, o->af.fp);
+	outs = xrealloc(outs, (n_outs + 1) * sizeof *outs);
+	outs[n_outs++] = o;
+	return o;
 }
 
 static void
-out_close(struct out *o)
+outs_commit(void)
 {
 	struct err e;
 
-	if (csvw_error(&o->w)) {
-		atomic_abort(&o->af);
-		cli_die(EX_IOERR, "%s: write error: %s", o->name, strerror(errno));
+	for (size_t i = 0; i < n_outs; i++)
+		if (csvw_error(&outs[i]->w) || fflush(outs[i]->af.fp) == EOF || ferror(outs[i]->af.fp))
+			cli_die(EX_IOERR, "%s: write error: %s", outs[i]->name, strerror(errno));
+	for (size_t i = 0; i < n_outs; i++) {
+		if (atomic_commit(&outs[i]->af, &e) == -1)
+			cli_fail(&e);
+		free(outs[i]->name);
+		free(outs[i]);
 	}
-	if (atomic_commit(&o->af, &e) == -1)
-		cli_fail(&e);
+	free(outs);
+	outs = NULL;
+	n_outs = 0;
 }
 
 static void
@@ -726,31 +741,30 @@ write_engagement_counts(struct analysis *an, const char *outdir)
 		"Total Relevant Messages", "Total Participants", "Total Participants with Opt-Ins",
 		"Total Relevant Participants"
 	};
-	struct out o;
+	struct out *o;
 
-	out_open(&o, outdir, "engagement_counts.csv");
-	header(&o, cols, 8);
+	o = out_open(outdir, "engagement_counts.csv");
+	header(o, cols, 8);
 	for (size_t a = 0; a < an->n_rqa; a++) {
-		csvw_fieldz(&o.w, an->rqa[a].name);
-		csvw_fieldz(&o.w, "-");
-		csvw_int(&o.w, (long long)an->m_opt[a]);
-		csvw_int(&o.w, (long long)an->m_lab[a]);
-		csvw_int(&o.w, (long long)an->m_rel[a]);
-		csvw_fieldz(&o.w, "-");
-		csvw_int(&o.w, (long long)an->i_opt[a]);
-		csvw_int(&o.w, (long long)an->i_rel[a]);
-		csvw_end_row(&o.w);
+		csvw_fieldz(&o->w, an->rqa[a].name);
+		csvw_fieldz(&o->w, "-");
+		csvw_int(&o->w, (long long)an->m_opt[a]);
+		csvw_int(&o->w, (long long)an->m_lab[a]);
+		csvw_int(&o->w, (long long)an->m_rel[a]);
+		csvw_fieldz(&o->w, "-");
+		csvw_int(&o->w, (long long)an->i_opt[a]);
+		csvw_int(&o->w, (long long)an->i_rel[a]);
+		csvw_end_row(&o->w);
 	}
-	csvw_fieldz(&o.w, "Total");
-	csvw_int(&o.w, (long long)an->n_messages);
-	csvw_int(&o.w, (long long)an->m_any_opt);
-	csvw_int(&o.w, (long long)an->m_any_lab);
-	csvw_int(&o.w, (long long)an->m_any_rel);
-	csvw_int(&o.w, (long long)an->n_individuals);
-	csvw_int(&o.w, (long long)an->i_any_opt);
-	csvw_int(&o.w, (long long)an->i_any_rel);
-	csvw_end_row(&o.w);
-	out_close(&o);
+	csvw_fieldz(&o->w, "Total");
+	csvw_int(&o->w, (long long)an->n_messages);
+	csvw_int(&o->w, (long long)an->m_any_opt);
+	csvw_int(&o->w, (long long)an->m_any_lab);
+	csvw_int(&o->w, (long long)an->m_any_rel);
+	csvw_int(&o->w, (long long)an->n_individuals);
+	csvw_int(&o->w, (long long)an->i_any_opt);
+	csvw_int(&o->w, (long long)an->i_any_rel);
+	csvw_end_row(&o->w);
 }
 
 static void
@@ -760,17 +774,16 @@ write_repeat_participations(struct analysis *an, const char *outdir)
 		"Number of Episodes Participated In", "Number of Participants with Opt-Ins",
 		"% of Participants with Opt-Ins"
 	};
-	struct out o;
+	struct out *o;
 
-	out_open(&o, outdir, "repeat_participations.csv");
-	header(&o, cols, 3);
+	o = out_open(outdir, "repeat_participations.csv");
+	header(o, cols, 3);
 	for (size_t i = 0; i < an->n_rqa; i++) {
-		csvw_int(&o.w, (long long)i + 1);
-		csvw_int(&o.w, (long long)an->repeat[i]);
-		pct(&o.w, an->repeat[i], an->i_any_opt);
-		csvw_end_row(&o.w);
+		csvw_int(&o->w, (long long)i + 1);
+		csvw_int(&o->w, (long long)an->repeat[i]);
+		pct(&o->w, an->repeat[i], an->i_any_opt);
+		csvw_end_row(&o->w);
 	}
-	out_close(&o);
 }
 
 static void
@@ -780,13 +793,13 @@ write_themes(struct analysis *an, const char *outdir, const char *name, const st
 	const size_t n_b = breakdowns ? an->n_survey : 0;
 	struct buf colname = { 0 };
 	const char *last = NULL;
-	struct out o;
+	struct out *o;
 
-	out_open(&o, outdir, name);
-	csvw_fieldz(&o.w, "Dataset");
-	csvw_fieldz(&o.w, "Theme");
-	csvw_fieldz(&o.w, "Total Participants");
-	csvw_fieldz(&o.w, "Total Participants %");
+	o = out_open(outdir, name);
+	csvw_fieldz(&o->w, "Dataset");
+	csvw_fieldz(&o->w, "Theme");
+	csvw_fieldz(&o->w, "Total Participants");
+	csvw_fieldz(&o->w, "Total Participants %");
 	for (size_t b = 0; b < n_b; b++) {
 		const struct ac *bk = &an->survey[b];
 		for (size_t c = 0; c < bk->scheme->n_codes; c++) {
@@ -796,12 +809,12 @@ write_themes(struct analysis *an, const char *outdir, const char *name, const st
 			buf_adds(&colname, bk->name);
 			buf_addc(&colname, ':');
 			buf_adds(&colname, bk->scheme->codes[c].string_value);
-			csvw_field(&o.w, colname.p, colname.len);
+			csvw_field(&o->w, colname.p, colname.len);
 			buf_add(&colname, " %", 2);
-			csvw_field(&o.w, colname.p, colname.len);
+			csvw_field(&o->w, colname.p, colname.len);
 		}
 	}
-	csvw_end_row(&o.w);
+	csvw_end_row(&o->w);
 
 	for (size_t a = 0; a < n_themes; a++) {
 		const struct ac *th = &themes[a];
@@ -819,26 +832,25 @@ write_themes(struct analysis *an, const char *outdir, const char *name, const st
 						code = &th->scheme->codes[c];
 			}
 			with_pct = row == 0 || code->code_type == CODE_NORMAL;
-			csvw_fieldz(&o.w, last != NULL && strcmp(last, th->name) == 0 ? "" : th->name);
+			csvw_fieldz(&o->w, last != NULL && strcmp(last, th->name) == 0 ? "" : th->name);
 			last = th->name;
-			csvw_fieldz(&o.w, row == 0 ? "Total Relevant Participants" : code->string_value);
-			csvw_int(&o.w, (long long)r[0]);
+			csvw_fieldz(&o->w, row == 0 ? "Total Relevant Participants" : code->string_value);
+			csvw_int(&o->w, (long long)r[0]);
 			if (with_pct)
-				pct(&o.w, r[0], total[0]);
+				pct(&o->w, r[0], total[0]);
 			else
-				csvw_null(&o.w);
+				csvw_null(&o->w);
 			for (size_t col = 1; col < (breakdowns ? tt->cols : 1); col++) {
-				csvw_int(&o.w, (long long)r[col]);
+				csvw_int(&o->w, (long long)r[col]);
 				if (with_pct)
-					pct(&o.w, r[col], total[col]);
+					pct(&o->w, r[col], total[col]);
 				else
-					csvw_null(&o.w);
+					csvw_null(&o->w);
 			}
-			csvw_end_row(&o.w);
+			csvw_end_row(&o->w);
 		}
 	}
 	buf_free(&colname);
-	out_close(&o);
 }
 
 /* The raw text of a sampled message: read back at its offset, msg[raw_field] as Python's str(). */
@@ -872,12 +884,12 @@ write_sample_messages(struct analysis *an, const char *outdir, uint64_t seed, in
 	struct buf line = { 0 }, text = { 0 };
 	struct pyrand rnd;
 	size_t *pick = NULL, cap = 0;
-	struct out o;
+	struct out *o;
 	struct err e;
 
 	pyrand_seed(&rnd, seed);
-	out_open(&o, outdir, "sample_messages.csv");
-	header(&o, cols, 4);
+	o = out_open(outdir, "sample_messages.csv");
+	header(o, cols, 4);
 	for (size_t a = 0; a < an->n_rqa; a++) {
 		const struct ac *ac = &an->rqa[a];
 		for (size_t c = 0; c < ac->scheme->n_codes; c++) {
@@ -891,18 +903,17 @@ write_sample_messages(struct analysis *an, const char *outdir, uint64_t seed, in
 				cli_fail(&e);
 			for (size_t i = 0; i < k; i++) {
 				sample_text(an, fd, name, &l->v[pick[i]], ac->raw_field, t, &line, &text);
-				csvw_fieldz(&o.w, ac->name);
-				csvw_fieldz(&o.w, ac->scheme->name);
-				csvw_fieldz(&o.w, ac->scheme->codes[c].string_value);
-				csvw_field(&o.w, text.p, text.len);
-				csvw_end_row(&o.w);
+				csvw_fieldz(&o->w, ac->name);
+				csvw_fieldz(&o->w, ac->scheme->name);
+				csvw_fieldz(&o->w, ac->scheme->codes[c].string_value);
+				csvw_field(&o->w, text.p, text.len);
+				csvw_end_row(&o->w);
 			}
 		}
 	}
 	free(pick);
 	buf_free(&line);
 	buf_free(&text);
-	out_close(&o);
 }
 
 static void
@@ -913,23 +924,22 @@ write_traffic(struct analysis *an, const char *outdir)
 	};
 	const struct pipeline_config *cfg = &an->pl.cfg;
 	char s[64];
-	struct out o;
+	struct out *o;
 
 	if (!cfg->automated_analysis.has_traffic_labels)
 		return;
-	out_open(&o, outdir, "traffic_analysis.csv");
-	header(&o, cols, 5);
+	o = out_open(outdir, "traffic_analysis.csv");
+	header(o, cols, 5);
 	for (size_t i = 0; i < cfg->automated_analysis.n_traffic_labels; i++) {
 		iso_format(&an->tl_start[i], s, sizeof s);
-		csvw_fieldz(&o.w, s);
+		csvw_fieldz(&o->w, s);
 		iso_format(&an->tl_end[i], s, sizeof s);
-		csvw_fieldz(&o.w, s);
-		csvw_fieldz(&o.w, cfg->automated_analysis.traffic_labels[i].label);
-		csvw_int(&o.w, (long long)an->t_opt[i]);
-		csvw_int(&o.w, (long long)an->t_rel[i]);
-		csvw_end_row(&o.w);
+		csvw_fieldz(&o->w, s);
+		csvw_fieldz(&o->w, cfg->automated_analysis.traffic_labels[i].label);
+		csvw_int(&o->w, (long long)an->t_opt[i]);
+		csvw_int(&o->w, (long long)an->t_rel[i]);
+		csvw_end_row(&o->w);
 	}
-	out_close(&o);
 }
 
 static void
@@ -940,11 +950,11 @@ write_engagement_types(struct analysis *an, const char *outdir)
 	};
 	const struct coding_plan *eng;
 	size_t n_eng;
-	struct out o;
+	struct out *o;
 
 	eng = plans_group(&an->pl.plans, PLAN_ENGAGEMENT, &n_eng);
-	out_open(&o, outdir, "estimated_engagement_types.csv");
-	header(&o, cols, 4);
+	o = out_open(outdir, "estimated_engagement_types.csv");
+	header(o, cols, 4);
 	for (size_t i = 0; i < an->n_pairs; i++) {
 		size_t base = 0;
 		for (size_t k = 0; k < eng[i].n_ccs; k++) {
@@ -952,16 +962,15 @@ write_engagement_types(struct analysis *an, const char *outdir)
 			for (size_t c = 0; c < s->n_codes; c++) {
 				if (is_control(&s->codes[c], "STOP"))
 					continue;
-				csvw_fieldz(&o.w, eng[i].dataset_name);
-				csvw_fieldz(&o.w, s->codes[c].string_value);
-				csvw_int(&o.w, (long long)an->e_opt[i][base + c]);
-				csvw_int(&o.w, (long long)an->e_rel[i][base + c]);
-				csvw_end_row(&o.w);
+				csvw_fieldz(&o->w, eng[i].dataset_name);
+				csvw_fieldz(&o->w, s->codes[c].string_value);
+				csvw_int(&o->w, (long long)an->e_opt[i][base + c]);
+				csvw_int(&o->w, (long long)an->e_rel[i][base + c]);
+				csvw_end_row(&o->w);
 			}
 			base += s->n_codes;
 		}
 	}
-	out_close(&o);
 }
 
 static const struct coding_plan *loyalty_plans;
@@ -981,15 +990,15 @@ write_loyalty(struct analysis *an, const char *outdir)
 	const size_t n = an->n_pac;
 	size_t *sorted = xcalloc(n + 1, sizeof *sorted), *idx = xcalloc(n + 1, sizeof *idx);
 	struct buf s = { 0 };
-	struct out o;
+	struct out *o;
 	size_t n_plans;
 
 	loyalty_plans = plans_rqa(&an->pl.plans, &n_plans);
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = i;
 	qsort(sorted, n, sizeof *sorted, by_dataset_name);
-	out_open(&o, outdir, "loyalty.csv");
-	header(&o, cols, 2);
+	o = out_open(outdir, "loyalty.csv");
+	header(o, cols, 2);
 	for (size_t r = 1; r <= n; r++) {
 		for (size_t i = 0; i < r; i++)
 			idx[i] = i;
@@ -1005,9 +1014,9 @@ write_loyalty(struct analysis *an, const char *outdir)
 					buf_add(&s, ", ", 2);
 				buf_adds(&s, loyalty_plans[sorted[i]].dataset_name);
 			}
-			csvw_field(&o.w, s.p, s.len);
-			csvw_int(&o.w, (long long)an->loyalty[mask]);
-			csvw_end_row(&o.w);
+			csvw_field(&o->w, s.p, s.len);
+			csvw_int(&o->w, (long long)an->loyalty[mask]);
+			csvw_end_row(&o->w);
 			/* the next combination */
 			for (i = r; i-- > 0;)
 				if (idx[i] != i + n - r)
@@ -1022,7 +1031,6 @@ write_loyalty(struct analysis *an, const char *outdir)
 	buf_free(&s);
 	free(sorted);
 	free(idx);
-	out_close(&o);
 }
 
 static int
@@ -1039,7 +1047,6 @@ copy_metrics(const char *dir, const char *outdir)
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0;
-	struct err e;
 
 	if (d == NULL) {
 		if (errno == ENOENT)
@@ -1056,7 +1063,7 @@ copy_metrics(const char *dir, const char *outdir)
 	qsort(names, n, sizeof *names, by_name);
 	for (size_t i = 0; i < n; i++) {
 		char *src = cj_path_join(dir, names[i]), *dst = cj_path_join(outdir, names[i]);
-		struct atomic_file af;
+		struct out *o;
 		struct stat st;
 		char buf[65536];
 		size_t got;
@@ -1070,18 +1077,13 @@ copy_metrics(const char *dir, const char *outdir)
 		}
 		if ((in = fopen(src, "rb")) == NULL)
 			cli_die(errno == EACCES ? EX_NOPERM : EX_NOINPUT, "%s: %s", src, strerror(errno));
-		if (atomic_open(&af, dst, &e) == -1)
-			cli_fail(&e);
+		o = out_open(outdir, names[i]);
 		while ((got = fread(buf, 1, sizeof buf, in)) > 0)
-			fwrite(buf, 1, got, af.fp);
-		if (ferror(in) || ferror(af.fp)) {
-			int saved = errno;
-			atomic_abort(&af);
-			cli_die(EX_IOERR, "%s: %s", ferror(in) ? src : dst, strerror(saved));
-		}
+			if (fwrite(buf, 1, got, o->af.fp) != got)
+				cli_die(EX_IOERR, "%s: write error: %s", dst, strerror(errno));
+		if (ferror(in))
+			cli_die(EX_IOERR, "%s: %s", src, strerror(errno));
 		fclose(in);
-		if (atomic_commit(&af, &e) == -1)
-			cli_fail(&e);
 		free(src);
 		free(dst);
 		free(names[i]);
@@ -1221,6 +1223,7 @@ main(int argc, char **argv)
 	write_traffic(&an, outdir);
 	write_engagement_types(&an, outdir);
 	write_loyalty(&an, outdir);
+	outs_commit();
 
 	close(msg_fd);
 	free(msg_name);
