@@ -145,6 +145,7 @@ struct analysis {
 	/* estimated engagement types: pairs of (engagement plan i, RQA plan i) */
 	size_t n_pairs;
 	unsigned long **e_opt, **e_rel;		/* [pair][cc * n_codes + code index] */
+	long **eng_idx;				/* [pair][cc]: the message's engagement code index */
 	/* samples: [rqa ac][code index] */
 	struct cand_list **cands;
 	/* loyalty: by bit mask over the RQA plans */
@@ -372,6 +373,7 @@ setup(struct analysis *an)
 	an->n_pairs = n_eng < n_rqa ? n_eng : n_rqa;
 	an->e_opt = xcalloc(an->n_pairs + 1, sizeof *an->e_opt);
 	an->e_rel = xcalloc(an->n_pairs + 1, sizeof *an->e_rel);
+	an->eng_idx = xcalloc(an->n_pairs + 1, sizeof *an->eng_idx);
 	for (size_t i = 0; i < an->n_pairs; i++) {
 		size_t cells = 0;
 		for (size_t k = 0; k < eng[i].n_ccs; k++) {
@@ -382,6 +384,7 @@ setup(struct analysis *an)
 		}
 		an->e_opt[i] = xcalloc(cells + 1, sizeof **an->e_opt);
 		an->e_rel[i] = xcalloc(cells + 1, sizeof **an->e_rel);
+		an->eng_idx[i] = xcalloc(eng[i].n_ccs + 1, sizeof **an->eng_idx);
 	}
 
 	an->cands = xcalloc(an->n_rqa + 1, sizeof *an->cands);
@@ -425,60 +428,65 @@ label_code_id(struct td *t, const struct coding_config *cc, const char **id, siz
 	return 0;
 }
 
+/* The engagement type code of each of the plan's coding configurations (its index in the scheme, or -1 when the
+ * scheme has no such code id), into idx[0..n_ccs). */
 static int
-count_engagement_type(unsigned long *cells, const struct coding_plan *p, struct td *t, struct err *e)
+engagement_codes(const struct coding_plan *p, struct td *t, long *idx, struct err *e)
 {
-	size_t base = 0;
-
 	for (size_t k = 0; k < p->n_ccs; k++) {
 		const struct code_scheme *s = p->ccs[k].code_scheme;
 		const char *id = NULL;
 		size_t len = 0;
 		if (label_code_id(t, &p->ccs[k], &id, &len, e) == -1)
 			return -1;
+		idx[k] = -1;
 		for (size_t c = 0; c < s->n_codes; c++)
-			if (strlen(s->codes[c].code_id) == len && memcmp(s->codes[c].code_id, id, len) == 0)
-				cells[base + c]++;
-		base += s->n_codes;
+			if (strlen(s->codes[c].code_id) == len && memcmp(s->codes[c].code_id, id, len) == 0) {
+				idx[k] = (long)c;
+				break;
+			}
 	}
 	return 0;
 }
 
+static void
+count_engagement_type(unsigned long *cells, const struct coding_plan *p, const long *idx)
+{
+	size_t base = 0;
+
+	for (size_t k = 0; k < p->n_ccs; k++) {
+		if (idx[k] >= 0)
+			cells[base + (size_t)idx[k]]++;
+		base += p->ccs[k].code_scheme->n_codes;
+	}
+}
+
+/* One message: everything that can fail is read first, so that a skipped record counts nowhere. */
 static int
 message(struct analysis *an, struct td *t, uint64_t off, size_t len, struct err *e)
 {
 	const struct coding_plan *eng;
 	size_t n_eng;
-	int w, any_opt = 0, any_lab = 0, any_rel = 0;
+	int w, any_opt = 0, any_lab = 0, any_rel = 0, timed = 0;
+	struct isotime when = { 0 };
 
 	if (withdrew(t, &w, e) == -1)
 		return -1;
-	an->n_messages++;
-	if (w)
+	if (w) {
+		an->n_messages++;
 		return 0;
+	}
 	if (eval_all(t, an->rqa, an->n_rqa, an->rqa_c, 1, e) == -1 ||
 	    eval_all(t, an->pac, an->n_pairs, an->pac_c, 1, e) == -1)
 		return -1;
 	for (size_t a = 0; a < an->n_rqa; a++) {
-		const struct ac_codes *c = &an->rqa_c[a];
-		an->m_opt[a] += c->responded;
-		an->m_lab[a] += c->labelled;
-		an->m_rel[a] += c->relevant;
-		any_opt |= c->responded;
-		any_lab |= c->labelled;
-		any_rel |= c->relevant;
-		if (c->labelled)
-			for (size_t k = 0; k < c->n; k++)
-				cand_add(&an->cands[a][c->codes[k]->index], off, len);
+		any_opt |= an->rqa_c[a].responded;
+		any_lab |= an->rqa_c[a].labelled;
+		any_rel |= an->rqa_c[a].relevant;
 	}
-	an->m_any_opt += any_opt;
-	an->m_any_lab += any_lab;
-	an->m_any_rel += any_rel;
-
 	if (any_opt && an->tl_start != NULL) {
 		const char *s;
 		size_t slen;
-		struct isotime when;
 		if ((s = td_get_str(t, KEY(TIME_KEY), &slen)) == NULL)
 			return err_set(e, EX_DATAERR, "no \"%s\" string (expected the time the message was sent)", TIME_KEY);
 		if (iso_parse(s, slen, &when, e) == -1)
@@ -486,6 +494,28 @@ message(struct analysis *an, struct td *t, uint64_t off, size_t len, struct err 
 		if (!when.has_offset)
 			return err_set(e, EX_DATAERR, "\"%s\": '%.*s' has no UTC offset (expected one, to compare with "
 			    "the traffic labels)", TIME_KEY, (int)slen, s);
+		timed = 1;
+	}
+	eng = plans_group(&an->pl.plans, PLAN_ENGAGEMENT, &n_eng);
+	for (size_t i = 0; i < an->n_pairs; i++)
+		if (an->pac_c[i].responded && engagement_codes(&eng[i], t, an->eng_idx[i], e) == -1)
+			return -1;
+
+	/* count */
+	an->n_messages++;
+	for (size_t a = 0; a < an->n_rqa; a++) {
+		const struct ac_codes *c = &an->rqa_c[a];
+		an->m_opt[a] += c->responded;
+		an->m_lab[a] += c->labelled;
+		an->m_rel[a] += c->relevant;
+		if (c->labelled)
+			for (size_t k = 0; k < c->n; k++)
+				cand_add(&an->cands[a][c->codes[k]->index], off, len);
+	}
+	an->m_any_opt += any_opt;
+	an->m_any_lab += any_lab;
+	an->m_any_rel += any_rel;
+	if (timed) {
 		for (size_t i = 0; i < an->pl.cfg.automated_analysis.n_traffic_labels; i++) {
 			if (an->tl_start[i].usec <= when.usec && when.usec < an->tl_end[i].usec) {
 				an->t_opt[i]++;
@@ -493,13 +523,11 @@ message(struct analysis *an, struct td *t, uint64_t off, size_t len, struct err 
 			}
 		}
 	}
-
-	eng = plans_group(&an->pl.plans, PLAN_ENGAGEMENT, &n_eng);
 	for (size_t i = 0; i < an->n_pairs; i++) {
-		if (an->pac_c[i].responded && count_engagement_type(an->e_opt[i], &eng[i], t, e) == -1)
-			return -1;
-		if (an->pac_c[i].relevant && count_engagement_type(an->e_rel[i], &eng[i], t, e) == -1)
-			return -1;
+		if (an->pac_c[i].responded)
+			count_engagement_type(an->e_opt[i], &eng[i], an->eng_idx[i]);
+		if (an->pac_c[i].relevant)
+			count_engagement_type(an->e_rel[i], &eng[i], an->eng_idx[i]);
 	}
 	return 0;
 }
@@ -540,23 +568,30 @@ breakdown_columns(struct analysis *an, struct td *t, struct err *e)
 	return 0;
 }
 
-/* _compute_theme_distributions_for_theme_configuration for one individual of the opt-in population. */
-static int
-theme_count(struct analysis *an, struct theme_table *tt, const struct ac *a, const struct ac_codes *c,
-    int breakdowns, struct err *e)
+/* _compute_theme_distributions_for_theme_configuration for one individual of the opt-in population (STOP codes
+ * were refused before). */
+static void
+theme_count(struct analysis *an, struct theme_table *tt, const struct ac *a, const struct ac_codes *c, int breakdowns)
 {
 	if (c->relevant)
 		theme_increment(an, tt, 0, breakdowns);
-	for (size_t k = 0; k < c->n; k++) {
-		int ns = a->nonstop[c->codes[k]->index];
-		if (ns < 0)
-			return err_set(e, EX_DATAERR, "\"%s\": code STOP on a participant who did not withdraw consent",
-			    a->coded_field);
-		theme_increment(an, tt, 1 + (size_t)ns, breakdowns);
-	}
+	for (size_t k = 0; k < c->n; k++)
+		theme_increment(an, tt, 1 + (size_t)a->nonstop[c->codes[k]->index], breakdowns);
+}
+
+/* A STOP code among the theme codes of a consenting individual (the reference's KeyError). */
+static int
+check_no_stop(const struct ac *acs, const struct ac_codes *c, size_t n, struct err *e)
+{
+	for (size_t a = 0; a < n; a++)
+		for (size_t k = 0; k < c[a].n; k++)
+			if (acs[a].nonstop[c[a].codes[k]->index] < 0)
+				return err_set(e, EX_DATAERR, "\"%s\": code STOP on a participant who did not withdraw consent",
+				    acs[a].coded_field);
 	return 0;
 }
 
+/* One individual: everything that can fail is read first, so that a skipped record counts nowhere. */
 static int
 individual(struct analysis *an, struct td *t, struct err *e)
 {
@@ -565,46 +600,48 @@ individual(struct analysis *an, struct td *t, struct err *e)
 
 	if (withdrew(t, &w, e) == -1)
 		return -1;
-	an->n_individuals++;
-	if (w)
+	if (w) {
+		an->n_individuals++;
 		return 0;
+	}
 	if (eval_all(t, an->rqa, an->n_rqa, an->rqa_c, 1, e) == -1 ||
 	    eval_all(t, an->pac, an->n_pac, an->pac_c, 1, e) == -1 ||
 	    eval_all(t, an->demog, an->n_demog, an->demog_c, 1, e) == -1)
 		return -1;
 	for (size_t a = 0; a < an->n_rqa; a++) {
-		const struct ac_codes *c = &an->rqa_c[a];
-		an->i_opt[a] += c->responded;
-		an->i_rel[a] += c->relevant;
-		any_opt |= c->responded;
-		any_rel |= c->relevant;
-		n_opt += c->responded;
+		any_opt |= an->rqa_c[a].responded;
+		any_rel |= an->rqa_c[a].relevant;
+		n_opt += an->rqa_c[a].responded;
+	}
+	for (size_t a = 0; a < an->n_demog; a++)
+		any_demog |= an->demog_c[a].responded;
+	if (any_opt && (breakdown_columns(an, t, e) == -1 || check_no_stop(an->rqa, an->rqa_c, an->n_rqa, e) == -1))
+		return -1;
+	if (any_demog && check_no_stop(an->demog, an->demog_c, an->n_demog, e) == -1)
+		return -1;
+
+	/* count */
+	an->n_individuals++;
+	for (size_t a = 0; a < an->n_rqa; a++) {
+		an->i_opt[a] += an->rqa_c[a].responded;
+		an->i_rel[a] += an->rqa_c[a].relevant;
 	}
 	an->i_any_opt += any_opt;
 	an->i_any_rel += any_rel;
 	if (n_opt > 0)
 		an->repeat[n_opt - 1]++;
-
 	/* loyalty: the RQA plans responded to; the reference has no row for none (KeyError): not counted */
 	for (size_t p = 0; p < an->n_pac; p++)
 		if (an->pac_c[p].responded)
 			mask |= (size_t)1 << p;
 	if (mask != 0)
 		an->loyalty[mask]++;
-
-	if (any_opt) {
-		if (breakdown_columns(an, t, e) == -1)
-			return -1;
+	if (any_opt)
 		for (size_t a = 0; a < an->n_rqa; a++)
-			if (theme_count(an, &an->themes[a], &an->rqa[a], &an->rqa_c[a], 1, e) == -1)
-				return -1;
-	}
-	for (size_t a = 0; a < an->n_demog; a++)
-		any_demog |= an->demog_c[a].responded;
+			theme_count(an, &an->themes[a], &an->rqa[a], &an->rqa_c[a], 1);
 	if (any_demog)
 		for (size_t a = 0; a < an->n_demog; a++)
-			if (theme_count(an, &an->demogs[a], &an->demog[a], &an->demog_c[a], 0, e) == -1)
-				return -1;
+			theme_count(an, &an->demogs[a], &an->demog[a], &an->demog_c[a], 0);
 	return 0;
 }
 
@@ -702,6 +739,12 @@ outs_commit(void)
 	for (size_t i = 0; i < n_outs; i++)
 		if (csvw_error(&outs[i]->w) || fflush(outs[i]->af.fp) == EOF || ferror(outs[i]->af.fp))
 			cli_die(EX_IOERR, "%s: write error: %s", outs[i]->name, strerror(errno));
+	/* a directory in the way would fail only its own rename: refuse before replacing anything */
+	for (size_t i = 0; i < n_outs; i++) {
+		struct stat st;
+		if (stat(outs[i]->af.path, &st) == 0 && S_ISDIR(st.st_mode))
+			cli_die(EX_CANTCREAT, "%s: cannot replace: Is a directory", outs[i]->af.path);
+	}
 	for (size_t i = 0; i < n_outs; i++) {
 		if (atomic_commit(&outs[i]->af, &e) == -1)
 			cli_fail(&e);
@@ -1113,6 +1156,7 @@ analysis_free(struct analysis *an)
 	for (size_t i = 0; i < an->n_pairs; i++) {
 		free(an->e_opt[i]);
 		free(an->e_rel[i]);
+		free(an->eng_idx[i]);
 	}
 	codes_free(an->rqa_c, an->n_rqa);
 	codes_free(an->pac_c, an->n_pac);
@@ -1123,6 +1167,7 @@ analysis_free(struct analysis *an)
 	free(an->demogs);
 	free(an->e_opt);
 	free(an->e_rel);
+	free(an->eng_idx);
 	free(an->m_opt);
 	free(an->m_lab);
 	free(an->m_rel);
