@@ -898,7 +898,7 @@ write_themes(struct analysis *an, const char *outdir, const char *name, const st
 
 /* The raw text of a sampled message: read back at its offset, msg[raw_field] as Python's str(). */
 static void
-sample_text(struct analysis *an, int fd, const char *name, const struct cand *c, const char *raw_field, struct td *t,
+sample_text(int fd, const char *name, const struct cand *c, const char *raw_field, struct td *t,
     struct buf *line, struct buf *text)
 {
 	const struct td_val *v;
@@ -917,7 +917,6 @@ sample_text(struct analysis *an, int fd, const char *name, const struct cand *c,
 	if ((v = td_get(t, KEY(raw_field))) == NULL)
 		cli_die(EX_DATAERR, "%s: a labelled message has no \"%s\" (expected its raw text)", name, raw_field);
 	json_python_str(text, v->doc, v->idx);
-	(void)an;
 }
 
 static void
@@ -945,7 +944,7 @@ write_sample_messages(struct analysis *an, const char *outdir, uint64_t seed, in
 			if (pyrand_sample(&rnd, l->n, k, pick, &e) == -1)
 				cli_fail(&e);
 			for (size_t i = 0; i < k; i++) {
-				sample_text(an, fd, name, &l->v[pick[i]], ac->raw_field, t, &line, &text);
+				sample_text(fd, name, &l->v[pick[i]], ac->raw_field, t, &line, &text);
 				csvw_fieldz(&o->w, ac->name);
 				csvw_fieldz(&o->w, ac->scheme->name);
 				csvw_fieldz(&o->w, ac->scheme->codes[c].string_value);

@@ -191,6 +191,17 @@ test_expect_success 'loyalty.csv: combinations in plan order, the names of each 
 	test_cmp expect rev/loyalty.csv
 '
 
+test_expect_success 'PipelineName USAID-IBTCI-Facebook: only the first coding configuration of each plan counts' '
+	jq ".RQACodingPlans[0].CodingConfigurations += [{CodedField: \"rqa_e01_extra_coded\", CodingMode: \"SINGLE\",
+		CodeScheme: \"gender.json\", AnalysisFileKey: \"rqa_e01_extra\", FoldStrategy: null}]" plans.json >extra.json &&
+	{ td-analyse -c config.json -p extra.json -d x messages.jsonl individuals.jsonl 2>err; test $? = 65; } &&
+	echo "td-analyse: messages.jsonl:1: no \"rqa_e01_extra_coded\" (expected the labels of every analysed coded field)" >expect &&
+	test_cmp expect err &&
+	jq ".PipelineName = \"USAID-IBTCI-Facebook\"" config.json >fb.json &&
+	td-analyse -c fb.json -p extra.json -d fb messages.jsonl individuals.jsonl &&
+	for f in out/*; do cmp "$f" "fb/${f#out/}" || return 1; done
+'
+
 test_expect_success 'sample_messages.csv: every labelled message under each of its codes (CSV-quoted as needed)' '
 	cat >expect <<-\EOF &&
 	Episode,Code Scheme,Code,Message
