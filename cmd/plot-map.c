@@ -505,7 +505,7 @@ render_family(struct plotmap *m, struct family *f, const char *gnuplot, const ch
 	struct map *maps = NULL;
 	size_t nmaps = 0, i, c;
 	struct buf script = { 0 }, name = { 0 };
-	char *poly, *spath, *epath;
+	char *poly, *spath;
 	struct geom gm = canvas(&f->geo);
 	size_t ncodes = f->admin->code_scheme->n_codes;
 	long *scratch;
@@ -577,20 +577,17 @@ render_family(struct plotmap *m, struct family *f, const char *gnuplot, const ch
 		for (i = 0; i < nmaps; i++) {
 			struct buf out = { 0 };
 
-			buf_adds(&out, f->tmpdir);
-			buf_addc(&out, '/');
 			buf_adds(&out, maps[i].name);
 			buf_addc(&out, '.');
 			buf_adds(&out, gp_ext(fmt));
 			buf_addc(&out, '\0');
-			draw_map(&script, f, &maps[i], &gm, poly, out.p);
+			draw_map(&script, f, &maps[i], &gm, "polygons.dat", out.p);
 			buf_free(&out);
 		}
 	}
 	buf_adds(&script, "unset output\n");
 	spath = path_join(f->tmpdir, "maps.gp");
-	epath = path_join(f->tmpdir, "gnuplot.err");
-	if (gp_write_file(spath, &script, &e) == -1 || gp_run(gnuplot, spath, epath, &e) == -1) {
+	if (gp_write_file(spath, &script, &e) == -1 || gp_run(gnuplot, f->tmpdir, "maps.gp", "gnuplot.err", &e) == -1) {
 		gp_rmdir(f->tmpdir);
 		cli_fail(&e);
 	}
@@ -637,7 +634,6 @@ render_family(struct plotmap *m, struct family *f, const char *gnuplot, const ch
 		cli_warn("%s: %zu maps in %s", f->def->prefix, nmaps, f->outdir);
 	free(poly);
 	free(spath);
-	free(epath);
 	free(scratch);
 	free(maps);
 	buf_free(&name);

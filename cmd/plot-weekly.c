@@ -465,11 +465,11 @@ week_graph(struct weekly *w, struct graph *g, int participants, const char *dat)
 		buf_adds(&g->plot, "set ytics 1\n");
 	buf_adds(&g->plot, "plot ");
 	gp_quote(&g->plot, dat);
-	buf_adds(&g->plot, " using 0:3:xticlabels(stringcolumn(4)) with boxes lc rgb '");
+	buf_adds(&g->plot, " using 0:3:xticlabels(stringcolumn(4)) notitle with boxes lc rgb '");
 	buf_adds(&g->plot, participants ? BAR_COLOUR_2 : BAR_COLOUR);
 	buf_adds(&g->plot, "', \\\n     ");
 	gp_quote(&g->plot, dat);
-	buf_adds(&g->plot, " using 0:3:($3 > 0 ? sprintf('%d', $3) : '') with labels offset 0,0.8 font ',12'\n");
+	buf_adds(&g->plot, " using 0:3:($3 > 0 ? sprintf('%d', $3) : '') notitle with labels offset 0,0.8 font ',12'\n");
 }
 
 /* A data-file field: tabs, newlines and other control characters become spaces. */
@@ -530,10 +530,10 @@ code_graph(struct weekly *w, struct dist *d, struct graph *g, const char *dat)
 		buf_adds(&g->plot, "set xtics 1\n");
 	buf_adds(&g->plot, "plot ");
 	gp_quote(&g->plot, dat);
-	buf_adds(&g->plot, " using (0):(-$0):(0):3:(-$0-0.35):(-$0+0.35):yticlabels(stringcolumn(2)) with boxxyerror lc rgb '"
+	buf_adds(&g->plot, " using (0):(-$0):(0):3:(-$0-0.35):(-$0+0.35):yticlabels(stringcolumn(2)) notitle with boxxyerror lc rgb '"
 	    BAR_COLOUR "', \\\n     ");
 	gp_quote(&g->plot, dat);
-	buf_adds(&g->plot, " using 3:(-$0):(sprintf('%d', $3)) with labels left offset 0.6,0 font ',12'\n");
+	buf_adds(&g->plot, " using 3:(-$0):(sprintf('%d', $3)) notitle with labels left offset 0.6,0 font ',12'\n");
 }
 
 static char *
@@ -552,7 +552,7 @@ render(struct weekly *w, const char *gnuplot, const char *outdir)
 	size_t ng = 0, i;
 	struct graph *g = xcalloc(2 + w->n_dists, sizeof *g);
 	struct buf script = { 0 }, fn = { 0 };
-	char *tmp, *path, *spath, *epath;
+	char *tmp, *path, *spath;
 	struct err e;
 	int fmt;
 
@@ -561,9 +561,7 @@ render(struct weekly *w, const char *gnuplot, const char *outdir)
 	if ((tmp = gp_mkdtemp(outdir, "plot-weekly", &e)) == NULL)
 		cli_fail(&e);
 	for (i = 0; i < 2; i++) {
-		path = join(tmp, i ? "participants_per_week" : "messages_per_week", "dat");
-		week_graph(w, &g[ng++], (int)i, path);
-		free(path);
+		week_graph(w, &g[ng++], (int)i, i ? "participants_per_week.dat" : "messages_per_week.dat");
 	}
 	for (i = 0; i < w->n_dists; i++) {
 		if (w->dists[i].over_individuals && w->individuals == 0 && w->dists[i].records == 0)
@@ -571,11 +569,9 @@ render(struct weekly *w, const char *gnuplot, const char *outdir)
 		{
 			char name[300];
 
-			snprintf(name, sizeof name, "codes_%s", w->dists[i].cc->analysis_file_key);
-			path = join(tmp, name, "dat");
+			snprintf(name, sizeof name, "codes_%s.dat", w->dists[i].cc->analysis_file_key);
+			code_graph(w, &w->dists[i], &g[ng++], name);
 		}
-		code_graph(w, &w->dists[i], &g[ng++], path);
-		free(path);
 	}
 	buf_adds(&script, "# plot-weekly\nset encoding utf8\n");
 	for (i = 0; i < ng; i++) {
@@ -593,17 +589,19 @@ render(struct weekly *w, const char *gnuplot, const char *outdir)
 			buf_adds(&script, "reset\n");
 			gp_terminal(&script, fmt, g[i].w, g[i].h, 13);
 			buf_adds(&script, "set output ");
-			path = join(tmp, g[i].name, gp_ext(fmt));
-			gp_quote(&script, path);
-			free(path);
+			fn.len = 0;
+			buf_adds(&fn, g[i].name);
+			buf_addc(&fn, '.');
+			buf_adds(&fn, gp_ext(fmt));
+			buf_addc(&fn, '\0');
+			gp_quote(&script, fn.p);
 			buf_addc(&script, '\n');
 			buf_add(&script, g[i].plot.p, g[i].plot.len);
 		}
 	}
 	buf_adds(&script, "unset output\n");
 	spath = join(tmp, "graphs", "gp");
-	epath = join(tmp, "gnuplot", "err");
-	if (gp_write_file(spath, &script, &e) == -1 || gp_run(gnuplot, spath, epath, &e) == -1) {
+	if (gp_write_file(spath, &script, &e) == -1 || gp_run(gnuplot, tmp, "graphs.gp", "gnuplot.err", &e) == -1) {
 		gp_rmdir(tmp);
 		cli_fail(&e);
 	}
@@ -631,7 +629,6 @@ render(struct weekly *w, const char *gnuplot, const char *outdir)
 	gp_rmdir(tmp);
 	free(tmp);
 	free(spath);
-	free(epath);
 	free(g);
 	buf_free(&script);
 	buf_free(&fn);

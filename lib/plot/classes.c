@@ -19,7 +19,7 @@ classes_fisher_jenks(const long *v, size_t n, long edges[CLASSES_MAX])
 	long *val = xmalloc((n ? n : 1) * sizeof *val);
 	size_t m = 0, distinct = 0, i, l, k, j;
 	size_t *mat1;
-	double *mat2;
+	float *mat2;
 
 	for (i = 0; i < n; i++)
 		if (v[i] != 0)
@@ -36,7 +36,8 @@ classes_fisher_jenks(const long *v, size_t n, long edges[CLASSES_MAX])
 		return (int)k;
 	}
 	/* mat1[l][j]: the first value (1-based) of the last class of the best split of val[0..l) into j classes;
-	 * mat2[l][j]: its sum of squared deviations. */
+	 * mat2[l][j]: its sum of squared deviations. Single precision throughout, as mapclassify computes it
+	 * (numpy float32), so that near-ties break the same way. */
 	mat1 = xcalloc((m + 1) * (k + 1), sizeof *mat1);
 	mat2 = xcalloc((m + 1) * (k + 1), sizeof *mat2);
 #define M1(a, b) mat1[(a) * (k + 1) + (b)]
@@ -44,14 +45,14 @@ classes_fisher_jenks(const long *v, size_t n, long edges[CLASSES_MAX])
 	for (j = 1; j <= k; j++) {
 		M1(1, j) = 1;
 		for (l = 2; l <= m; l++)
-			M2(l, j) = INFINITY;
+			M2(l, j) = (float)INFINITY;
 	}
 	for (l = 2; l <= m; l++) {
-		double s1 = 0, s2 = 0, w = 0, var = 0;
+		float s1 = 0, s2 = 0, w = 0, var = 0;
 
 		for (size_t mm = 1; mm <= l; mm++) {
 			size_t i3 = l - mm + 1, i4 = i3 - 1;
-			double x = (double)val[i3 - 1];
+			float x = (float)val[i3 - 1];
 
 			s2 += x * x;
 			s1 += x;

@@ -90,15 +90,22 @@ gp_quote_wrapped(struct buf *b, const char *s, size_t width)
 }
 
 int
-gp_run(const char *gnuplot, const char *script, const char *errfile, struct err *e)
+gp_run(const char *gnuplot, const char *dir, const char *script, const char *errfile, struct err *e)
 {
-	int status, fd;
+	int status, fd, dirfd;
 	pid_t pid;
 
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY)) == -1)
+		return err_set(e, EX_IOERR, "%s: %s", dir, strerror(errno));
+
 	fflush(NULL);
-	if ((pid = fork()) == -1)
+	if ((pid = fork()) == -1) {
+		close(dirfd);
 		return err_set(e, EX_OSERR, "cannot start gnuplot: %s", strerror(errno));
+	}
 	if (pid == 0) {
+		if (fchdir(dirfd) == -1)
+			_exit(126);
 		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
 			dup2(fd, 0);
 			close(fd);
@@ -111,6 +118,7 @@ gp_run(const char *gnuplot, const char *script, const char *errfile, struct err 
 		execl(gnuplot, "gnuplot", script, (char *)NULL);
 		_exit(127);
 	}
+	close(dirfd);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			return err_set(e, EX_OSERR, "waiting for gnuplot: %s", strerror(errno));
@@ -120,7 +128,15 @@ gp_run(const char *gnuplot, const char *script, const char *errfile, struct err 
 		return err_set(e, EX_UNAVAILABLE, "cannot run %s (install the Debian package " GP_PACKAGE ")", gnuplot);
 	{
 		char line[400] = "", last[400] = "";
-		FILE *fp = fopen(errfile, "r");
+		struct buf path = { 0 };
+		FILE *fp;
+
+		buf_adds(&path, dir);
+		buf_addc(&path, '/');
+		buf_adds(&path, errfile);
+		buf_addc(&path, '\0');
+		fp = fopen(path.p, "r");
+		buf_free(&path);
 
 		/* gnuplot's own message is the last non-empty line */
 		while (fp != NULL && fgets(line, sizeof line, fp) != NULL) {

@@ -18,9 +18,10 @@ void gp_quote(struct buf *b, const char *s);
  * them; width 0: one line). Backslashes and double quotes are escaped; control characters become spaces. */
 void gp_quote_wrapped(struct buf *b, const char *s, size_t width);
 
-/* Run `gnuplot script` with stdin from /dev/null and stderr into errfile. A failure is EX_SOFTWARE-free:
- * exit 1 ("gnuplot failed: <its first error line>") or EX_UNAVAILABLE when it could not be started. */
-int gp_run(const char *gnuplot, const char *script, const char *errfile, struct err *e);
+/* Run `gnuplot script` in directory dir (file names in the script are relative to it, so nothing of the scratch
+ * directory's name reaches the outputs), stdin from /dev/null, stdout and stderr into dir/errfile. A failure is
+ * exit 1 ("gnuplot failed (exit N): <its last message line>"), or EX_UNAVAILABLE when it could not be started. */
+int gp_run(const char *gnuplot, const char *dir, const char *script, const char *errfile, struct err *e);
 
 /* A fresh directory parent/.NAME.XXXXXX (owned path), EX_CANTCREAT on failure. */
 char *gp_mkdtemp(const char *parent, const char *name, struct err *e);
