@@ -184,7 +184,7 @@ test_expect_code 1 'gnuplot failing: exit 1 with its message, the old graphs kep
 	chmod +x fakebin/gnuplot &&
 	PATH=$PWD/fakebin:$PATH plot-weekly -c cfg.json -d out messages.jsonl 2>err;
 	rc=$?; echo "plot-weekly: gnuplot failed (exit 1): graphs.gp line 3: boom" >expect && test_cmp expect err &&
-	cmp before.png out/messages_per_week.png && test -z "$(cd out && ls -A | grep "^\\.")" && exit $rc
+	cmp before.png out/messages_per_week.png && test -z "$(cd out && ls -A | grep "^\\.")" && exit $rc; exit 99
 '
 
 test_done
