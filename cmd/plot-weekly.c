@@ -489,7 +489,12 @@ code_graph(struct weekly *w, struct dist *d, struct graph *g, const char *dat)
 	char line[700];
 
 	snprintf(g->name, sizeof g->name, "codes_%s", d->cc->analysis_file_key);
-	buf_adds(&g->data, "# code\tlabel\tcount\n");
+	struct buf tics = { 0 };
+
+	/* the data file: code, count, label (gnuplot reads the first two columns only; the tic labels are quoted in
+	 * the script, so any text is safe) */
+	buf_adds(&g->data, "# code\tcount\tlabel\n");
+	buf_adds(&tics, "set ytics (");
 	for (i = 0; i < s->n_codes; i++) {
 		const struct code *c = &s->codes[i];
 		const char *label = c->display_text ? c->display_text : c->string_value;
@@ -497,14 +502,20 @@ code_graph(struct weekly *w, struct dist *d, struct graph *g, const char *dat)
 		if (c->code_type != CODE_NORMAL && d->count[i] == 0)
 			continue;
 		add_field(&g->data, c->string_value ? c->string_value : c->code_id);
-		buf_addc(&g->data, '\t');
-		add_field(&g->data, label);
-		snprintf(line, sizeof line, "\t%ld\n", d->count[i]);
+		snprintf(line, sizeof line, "\t%ld\t", d->count[i]);
 		buf_adds(&g->data, line);
+		add_field(&g->data, label);
+		buf_addc(&g->data, '\n');
+		if (rows > 0)
+			buf_adds(&tics, ", ");
+		gp_quote(&tics, label);
+		snprintf(line, sizeof line, " -%zu", rows);
+		buf_adds(&tics, line);
 		if (d->count[i] > max)
 			max = d->count[i];
 		rows++;
 	}
+	buf_adds(&tics, ")\n");
 	g->w = 1100;
 	g->h = (int)(rows * 26 + 200);
 	if (g->h < 420)
@@ -528,12 +539,15 @@ code_graph(struct weekly *w, struct dist *d, struct graph *g, const char *dat)
 	    "unset key\nset datafile separator '\\t'\n");
 	if (max < 10)
 		buf_adds(&g->plot, "set xtics 1\n");
+	if (rows > 0)
+		buf_add(&g->plot, tics.p, tics.len);
+	buf_free(&tics);
 	buf_adds(&g->plot, "plot ");
 	gp_quote(&g->plot, dat);
-	buf_adds(&g->plot, " using (0):(-$0):(0):3:(-$0-0.35):(-$0+0.35):yticlabels(stringcolumn(2)) notitle with boxxyerror lc rgb '"
+	buf_adds(&g->plot, " using (0):(-$0):(0):2:(-$0-0.35):(-$0+0.35) notitle with boxxyerror lc rgb '"
 	    BAR_COLOUR "', \\\n     ");
 	gp_quote(&g->plot, dat);
-	buf_adds(&g->plot, " using 3:(-$0):(sprintf('%d', $3)) notitle with labels left offset 0.6,0 font ',12'\n");
+	buf_adds(&g->plot, " using 2:(-$0):(sprintf('%d', $2)) notitle with labels left offset 0.6,0 font ',12'\n");
 }
 
 static char *

@@ -57,14 +57,14 @@ test_expect_success 'participants per week count each participant once a week' '
 '
 
 test_expect_success 'the codes of an RQA scheme over the season: Normal codes always, others when used' '
-	tab "# code|label|count" "health|Health|2" "water|Water|1" "school|School|0" "NR|NR|1" >expect &&
+	tab "# code|count|label" "health|2|Health" "water|1|Water" "school|0|School" "NR|1|NR" >expect &&
 	test_cmp expect out/codes_rqa_e01.dat &&
-	tab "# code|label|count" "jobs|Jobs|0" "peace|Peace|0" >expect &&
+	tab "# code|count|label" "jobs|0|Jobs" "peace|0|Peace" >expect &&
 	test_cmp expect out/codes_rqa_e02.dat
 '
 
 test_expect_success 'survey schemes count participants from the individuals; withdrawn ones are left out' '
-	tab "# code|label|count" "male|Male|1" "female|Female|1" "NC|NC|1" >expect &&
+	tab "# code|count|label" "male|1|Male" "female|1|Female" "NC|1|NC" >expect &&
 	test_cmp expect out/codes_gender.dat
 '
 
@@ -125,6 +125,17 @@ test_expect_success 'more than 20 weeks: one-line labels' '
 	sed -n "2p;25p" long/messages_per_week.dat >actual &&
 	tab "2026-01-05|2026-W02|2|W02 5 Jan" "2026-06-15|2026-W25|1|W25 15 Jun" >expect &&
 	test_cmp expect actual
+'
+
+test_expect_success 'code labels with quotes and non-ASCII text reach the graph whole' '
+	mkdir qs && cp "$SCHEMES"/*.json qs/ &&
+	jq ".Codes[0].DisplayText = \"say \\\"hi\\\" it'"'"'s \u2014 ok\"" "$SCHEMES/demo_e01.json" >qs/demo_e01.json &&
+	jq ".CodeSchemesDir = \"$PWD/qs\"" cfg.json >q.json &&
+	plot-weekly -c q.json -d q --keep-data --format svg messages.jsonl &&
+	sed -n 2p q/codes_rqa_e01.dat >actual &&
+	printf "health\t2\tsay \"hi\" it'"'"'s \342\200\224 ok\n" >expect && test_cmp expect actual &&
+	printf "<text>say \"hi\" it'"'"'s \342\200\224 ok<\n" >expect &&
+	grep -o "<text>say [^<]*<" q/codes_rqa_e01.svg >actual && test_cmp expect actual
 '
 
 test_expect_code 64 'an unknown zone is a usage error' '
