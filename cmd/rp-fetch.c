@@ -25,12 +25,8 @@
 #include "util/spool.h"
 #include "util/strmap.h"
 
-#if __has_include("net/http.h")
 #include "net/http.h"
 #define HAVE_HTTP 1
-#else
-#define HAVE_HTTP 0
-#endif
 #if __has_include("net/gcs.h")
 #include "net/gcs.h"
 #define HAVE_GCS 1
