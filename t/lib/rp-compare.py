@@ -3,7 +3,7 @@
 
 Both sides: latest values (OUT-DIR/<flow>.jsonl is TracedData: entries are merged oldest first), the operator
 label's DateTimeUTC and Origin.OriginID masked, avf_phone_id renumbered avf-phone-uuid-<n> by first appearance
-over the flows in the order given (golden/rapidpro/README.md "Comparing"). With --utc, every date-time string is
+over the flows in the order given (golden/rapidpro/README.md "Comparing"); --keep-ids compares them as they are. With --utc, every date-time string is
 rewritten in UTC with 6 digits first and each flow is compared as a multiset. Prints a diff of the first
 difference and exits 1, or exits 0.
 """
@@ -32,7 +32,7 @@ def utc(s):
     return s
 
 
-def load(path, ids, to_utc):
+def load(path, ids, to_utc, keep_ids=False):
     recs = []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -40,7 +40,7 @@ def load(path, ids, to_utc):
             if "operator_coded" in d:
                 d["operator_coded"]["DateTimeUTC"] = "MASKED"
                 d["operator_coded"]["Origin"]["OriginID"] = "MASKED"
-            if "avf_phone_id" in d:
+            if "avf_phone_id" in d and not keep_ids:
                 d["avf_phone_id"] = ids.setdefault(d["avf_phone_id"], "avf-phone-uuid-%d" % (len(ids) + 1))
             if to_utc:
                 d = {k: utc(v) for k, v in d.items()}
@@ -50,16 +50,19 @@ def load(path, ids, to_utc):
 
 def main():
     args = sys.argv[1:]
-    to_utc = False
-    if args and args[0] == "--utc":
-        to_utc = True
+    to_utc = keep_ids = False
+    while args and args[0] in ("--utc", "--keep-ids"):
+        if args[0] == "--utc":
+            to_utc = True
+        else:
+            keep_ids = True
         args = args[1:]
     out_dir, exp_dir, flows = args[0], args[1], args[2:]
     ids_a, ids_b = {}, {}
     bad = 0
     for flow in flows:
-        a = load("%s/%s.jsonl" % (out_dir, flow), ids_a, to_utc)
-        b = load("%s/%s.jsonl" % (exp_dir, flow), ids_b, to_utc)
+        a = load("%s/%s.jsonl" % (out_dir, flow), ids_a, to_utc, keep_ids)
+        b = load("%s/%s.jsonl" % (exp_dir, flow), ids_b, to_utc, keep_ids)
         if to_utc:
             a, b = sorted(a), sorted(b)
         if a != b:
