@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <archive.h>
 
 #include "cli.h"
@@ -2006,6 +2008,34 @@ out:
 	return rc;
 }
 
+/*
+ * Temporary files a killed fetch left behind (atomic writes: ".<name>.tmp.XXXXXX"). Removed while the UUID table
+ * lock is held, so no other fetch is writing them.
+ */
+static void
+remove_stale_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name, *t;
+		size_t l = strlen(n);
+		if (n[0] != '.' || l < 12 || (t = strstr(n, ".tmp.")) == NULL || strlen(t) != 11)
+			continue;
+		size_t bl = (size_t)(t - n);
+		if ((bl > 6 && memcmp(t - 6, ".jsonl", 6) == 0) || (bl > 9 && memcmp(t - 9, "_raw.json", 9) == 0)) {
+			char *p = xmalloc(strlen(dir) + l + 2);
+			sprintf(p, "%s/%s", dir, n);
+			unlink(p);
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
 static int
 fetch_source(struct fetch *f, const char *credentials, struct err *e)
 {
@@ -2122,6 +2152,7 @@ main(int argc, char **argv)
 	f.meta.timestamp = cli_now();
 	if (uuidtable_open_file(&f.tab, cfg.uuid_table.file_path, cfg.uuid_table.uuid_prefix, &e) == -1)
 		cli_fail(&e);
+	remove_stale_temps(raw_dir);
 	for (size_t i = 0; i < cfg.n_sources; i++) {
 		if (cfg.sources[i].type != SOURCE_RAPIDPRO)
 			continue;

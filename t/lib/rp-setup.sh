@@ -35,3 +35,14 @@ rp_seed() {
 rp_phones() {
 	jq -r '.[].urns[]' "$RP/api/contacts.json" | sed -e 's/[^0-9]//g' -e 's/^0*//' | sort -u >"$1"
 }
+
+# expect_code CODE COMMAND...: run COMMAND; succeed only if it exits with CODE (for use inside a test's chain).
+expect_code() {
+	ec_want=$1
+	shift
+	"$@"
+	ec_got=$?
+	[ "$ec_got" = "$ec_want" ] && return 0
+	echo "exit code $ec_got, expected $ec_want: $*" >&2
+	return 1
+}
