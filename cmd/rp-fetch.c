@@ -655,8 +655,9 @@ enum { SRC_CACHE, SRC_NEW };
 struct runref {
 	int64_t id;
 	int64_t mod;		/* modified_on, epoch µs */
-	uint64_t off;		/* in the cache text, or in the staging file */
-	uint32_t len;
+	uint64_t off;		/* the run as read: in the cache file, or in the staging file */
+	uint64_t soff;		/* its serialised form: in the cache file (= off), or in the serialised spool */
+	uint32_t len, slen;
 	uint32_t src;
 	uint64_t seq;		/* position in cache + new */
 };
@@ -1357,15 +1358,26 @@ flow_uuid(struct fetch *f, const char *name, char *out, size_t outsz, struct err
 	return 0;
 }
 
-/* The staging file: new runs' texts as the server sent them (one per line), in an unlinked temporary file. */
-struct stage {
+/*
+ * The staging files (unlinked temporary files): new runs' texts as the server sent them (for the conversion,
+ * which keeps the server's time offsets as the reference does), and their temba serialisation, joined by ", "
+ * in the order fetched (so the log line is "[" + that file + "]").
+ */
+struct spoolw {
 	int fd;
-	uint64_t size;
+	uint64_t size;		/* bytes written or pending */
+	uint64_t flushed;
 	struct buf pending;
 };
 
+struct stage {
+	struct spoolw raw, ser;
+	unsigned long n;
+	struct buf tmp;
+};
+
 static int
-stage_flush(struct stage *s, struct err *e)
+spoolw_flush(struct spoolw *s, struct err *e)
 {
 	const char *p = s->pending.p;
 	size_t n = s->pending.len;
@@ -1380,8 +1392,31 @@ stage_flush(struct stage *s, struct err *e)
 		p += w;
 		n -= (size_t)w;
 	}
+	s->flushed += s->pending.len;
 	s->pending.len = 0;
 	return 0;
+}
+
+static uint64_t
+spoolw_add(struct spoolw *s, const char *p, size_t n)
+{
+	uint64_t off = s->size;
+
+	buf_add(&s->pending, p, n);
+	s->size += n;
+	return off;
+}
+
+static void
+stage_free(struct stage *s)
+{
+	if (s->raw.fd != -1)
+		close(s->raw.fd);
+	if (s->ser.fd != -1)
+		close(s->ser.fd);
+	buf_free(&s->raw.pending);
+	buf_free(&s->ser.pending);
+	buf_free(&s->tmp);
 }
 
 /* Stage one run node of d if it belongs to the flow and is new enough. */
@@ -1411,23 +1446,85 @@ stage_run(struct stage *s, struct runlist *l, struct json_doc *d, uint32_t run, 
 	r.id = strtoll(d->nodes[id].p, NULL, 10);
 	r.mod = t.usec;
 	r.src = SRC_NEW;
-	r.off = s->size + s->pending.len;
+	r.off = spoolw_add(&s->raw, d->nodes[run].p, d->nodes[run].len);
 	r.len = d->nodes[run].len;
+	if (s->n++ > 0)
+		spoolw_add(&s->ser, ", ", 2);
+	s->tmp.len = 0;
+	serialize_run(&s->tmp, d, run);
+	r.soff = spoolw_add(&s->ser, s->tmp.p, s->tmp.len);
+	r.slen = (uint32_t)s->tmp.len;
 	runlist_add(l, &r);
-	buf_add(&s->pending, d->nodes[run].p, d->nodes[run].len);
-	buf_addc(&s->pending, '\n');
-	if (s->pending.len > (1u << 20)) {
-		s->size += s->pending.len;
-		return stage_flush(s, e);
-	}
+	if (s->raw.pending.len > (1u << 20) && spoolw_flush(&s->raw, e) == -1)
+		return -1;
+	if (s->ser.pending.len > (1u << 20) && spoolw_flush(&s->ser, e) == -1)
+		return -1;
 	return 0;
 }
 
 static int
 stage_sync(struct stage *s, struct err *e)
 {
-	s->size += s->pending.len;
-	return stage_flush(s, e);
+	if (spoolw_flush(&s->raw, e) == -1 || spoolw_flush(&s->ser, e) == -1)
+		return -1;
+	return 0;
+}
+
+/* Reads at offsets through a window, so that nearby reads cost no system call (memory stays bounded). */
+#define WIN_SIZE ((size_t)4 << 20)
+
+struct window {
+	int fd;
+	uint64_t start;
+	size_t len;
+	struct buf b;
+	struct buf big;		/* a text larger than the window */
+};
+
+static const char *
+win_get(struct window *w, uint64_t off, size_t len, struct err *e)
+{
+	if (off >= w->start && off + len <= w->start + w->len)
+		return w->b.p + (off - w->start);
+	if (len > WIN_SIZE / 2) {
+		w->big.len = 0;
+		buf_reserve(&w->big, len);
+		if (spool_read_at(w->fd, w->big.p, len, off) == -1) {
+			err_set(e, EX_IOERR, "read: %s", strerror(errno ? errno : EIO));
+			return NULL;
+		}
+		return w->big.p;
+	}
+	/* Centre the window on the text: runs are read in either direction. */
+	uint64_t start = off > WIN_SIZE / 2 ? off - WIN_SIZE / 2 : 0;
+	struct stat st;
+	if (fstat(w->fd, &st) == -1) {
+		err_set(e, EX_IOERR, "read: %s", strerror(errno));
+		return NULL;
+	}
+	uint64_t end = start + WIN_SIZE;
+	if (end > (uint64_t)st.st_size)
+		end = (uint64_t)st.st_size;
+	if (end < off + len) {
+		err_set(e, EX_IOERR, "read: the file is shorter than expected");
+		return NULL;
+	}
+	w->b.len = 0;
+	buf_reserve(&w->b, (size_t)(end - start));
+	if (spool_read_at(w->fd, w->b.p, (size_t)(end - start), start) == -1) {
+		err_set(e, EX_IOERR, "read: %s", strerror(errno ? errno : EIO));
+		return NULL;
+	}
+	w->start = start;
+	w->len = (size_t)(end - start);
+	return w->b.p + (off - start);
+}
+
+static void
+win_free(struct window *w)
+{
+	buf_free(&w->b);
+	buf_free(&w->big);
 }
 
 /* Decompress (gzip or plain) with libarchive's raw reader. */
@@ -1773,35 +1870,170 @@ convert_run(struct fetch *f, struct conv *c, struct json_doc *d, uint32_t run, c
 	return 0;
 }
 
-struct cache_ctx {
-	const char *text;
-	struct runlist *l;
-	struct json_doc d;
-	const char *name;
-	struct err *e;
-};
-
+/*
+ * The runs cache, read as a stream (it may be far larger than memory should be): each top-level element of the
+ * JSON array gives a runref (id, modified_on, where its text is). Any spelling of the array is accepted.
+ */
 static int
-cache_elem(void *vctx, size_t off, size_t len)
+load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 {
-	struct cache_ctx *c = vctx;
-	uint32_t root, id;
-	struct isotime t;
-	struct runref r = { 0 };
+	char chunk[1 << 16];
+	struct buf elem = { 0 };
+	struct json_doc d = { 0 };
+	uint64_t pos = 0, start = 0;
+	int depth = 0, instr = 0, esc = 0, began = 0, in_elem = 0, ended = 0, rc = -1;
+	ssize_t n;
 
-	json_reset(&c->d);
-	if (json_parse(&c->d, c->text + off, len, &root, c->e) == -1)
-		return err_prefix(c->e, "%s", c->name);
-	if ((id = get(&c->d, root, "id")) == 0 || c->d.nodes[id].type != JV_INT
-	    || get_time(&c->d, root, "modified_on", &t) == -1)
-		return err_set(c->e, EX_DATAERR, "%s: a cached run without id or modified_on", c->name);
-	r.id = strtoll(c->d.nodes[id].p, NULL, 10);
-	r.mod = t.usec;
-	r.src = SRC_CACHE;
-	r.off = off;
-	r.len = (uint32_t)len;
-	runlist_add(c->l, &r);
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err_set(e, EX_IOERR, "%s: %s", name, strerror(errno));
+			goto out;
+		}
+		for (ssize_t i = 0; i < n; i++, pos++) {
+			char c = chunk[i];
+			if (in_elem)
+				buf_addc(&elem, c);
+			if (instr) {
+				if (esc)
+					esc = 0;
+				else if (c == '\\')
+					esc = 1;
+				else if (c == '"')
+					instr = 0;
+				continue;
+			}
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+				continue;
+			if (ended) {
+				err_set(e, EX_DATAERR, "%s: text after the array", name);
+				goto out;
+			}
+			if (!began) {
+				if (c != '[') {
+					err_set(e, EX_DATAERR, "%s: not a JSON array (expected [ … ])", name);
+					goto out;
+				}
+				began = 1;
+				continue;
+			}
+			if (!in_elem && depth == 0) {
+				if (c == ']') {
+					ended = 1;
+					continue;
+				}
+				if (c == ',') {
+					continue;
+				}
+				in_elem = 1;
+				start = pos;
+				elem.len = 0;
+				buf_addc(&elem, c);
+			}
+			if (c == '"')
+				instr = 1;
+			else if (c == '{' || c == '[')
+				depth++;
+			else if (c == '}' || c == ']')
+				depth--;
+			if (in_elem && depth == 0) {
+				/* the element (an object) just closed */
+				uint32_t root, id;
+				struct isotime t;
+				struct runref r = { 0 };
+				json_reset(&d);
+				if (json_parse(&d, elem.p, elem.len, &root, e) == -1) {
+					err_prefix(e, "%s", name);
+					goto out;
+				}
+				if ((id = get(&d, root, "id")) == 0 || d.nodes[id].type != JV_INT
+				    || get_time(&d, root, "modified_on", &t) == -1) {
+					err_set(e, EX_DATAERR, "%s: a cached run without id or modified_on", name);
+					goto out;
+				}
+				r.id = strtoll(d.nodes[id].p, NULL, 10);
+				r.mod = t.usec;
+				r.src = SRC_CACHE;
+				r.off = r.soff = start;
+				r.len = r.slen = (uint32_t)elem.len;
+				runlist_add(l, &r);
+				in_elem = 0;
+			}
+		}
+	}
+	if (!ended) {
+		err_set(e, EX_DATAERR, "%s: the array is cut short (expected ])", name);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&elem);
+	json_free(&d);
+	return rc;
+}
+
+/* Append "[" + the serialised spool + "]\n" to the log, fsync'ed. A line cut short by a crash is removed first. */
+static int
+append_runs_log(const char *path, struct spoolw *ser, struct err *e)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	struct stat st;
+	char chunk[1 << 16];
+	uint64_t off = 0;
+	struct buf b = { 0 };
+
+	if (fd == -1)
+		return err_set(e, EX_CANTCREAT, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		char last;
+		if (pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
+			off_t keep = st.st_size;
+			while (keep > 0) {	/* back to the last newline */
+				char c;
+				if (pread(fd, &c, 1, keep - 1) != 1 || c == '\n')
+					break;
+				keep--;
+			}
+			if (ftruncate(fd, keep) == -1)
+				goto io;
+		}
+	}
+	buf_addc(&b, '[');
+	while (off < ser->size) {
+		size_t n = ser->size - off < sizeof chunk ? (size_t)(ser->size - off) : sizeof chunk;
+		if (spool_read_at(ser->fd, chunk, n, off) == -1)
+			goto io;
+		buf_add(&b, chunk, n);
+		off += n;
+		if (b.len >= (1u << 20) || off == ser->size) {
+			if (off == ser->size)
+				buf_add(&b, "]\n", 2);
+			for (size_t w = 0; w < b.len;) {
+				ssize_t k = write(fd, b.p + w, b.len - w);
+				if (k < 0) {
+					if (errno == EINTR)
+						continue;
+					goto io;
+				}
+				w += (size_t)k;
+			}
+			b.len = 0;
+		}
+	}
+	if (ser->size == 0 && write(fd, "[]\n", 3) != 3)
+		goto io;
+	if (fsync(fd) == -1)
+		goto io;
+	buf_free(&b);
+	if (close(fd) == -1)
+		return err_set(e, EX_IOERR, "%s: %s", path, strerror(errno));
 	return 0;
+io:
+	err_set(e, EX_IOERR, "%s: %s", path, strerror(errno));
+	buf_free(&b);
+	close(fd);
+	return -1;
 }
 
 static int
@@ -1810,11 +2042,10 @@ fetch_flow(struct fetch *f, const char *flow, int activation, struct err *e)
 	char fuuid[128];
 	char *cache_p = raw_path(f, flow, "_raw.json"), *log_p = raw_path(f, flow, "_log.jsonl"),
 	     *td_p = raw_path(f, flow, ".jsonl");
-	struct buf cache = { 0 }, text = { 0 }, ser = { 0 }, afterbuf = { 0 };
+	struct buf afterbuf = { 0 };
 	struct runlist runs = { 0 };
-	struct runref *fetched = NULL;
-	struct stage st = { .fd = -1 };
-	struct cache_ctx cc = { 0 };
+	struct stage st = { .raw = { .fd = -1 }, .ser = { .fd = -1 } };
+	struct window wcache = { .fd = -1 }, wraw = { .fd = -1 }, wser = { .fd = -1 };
 	struct json_doc d = { 0 };
 	struct conv cv = { 0 };
 	struct atomic_file af = { 0 };
@@ -1825,15 +2056,9 @@ fetch_flow(struct fetch *f, const char *flow, int activation, struct err *e)
 
 	if (flow_uuid(f, flow, fuuid, sizeof fuuid, e) == -1)
 		goto out;
-	if (read_file(cache_p, &cache, -2, e) == 0) {
+	if ((wcache.fd = open(cache_p, O_RDONLY | O_CLOEXEC)) != -1) {
 		have_cache = 1;
-		cc.text = cache.p;
-		cc.l = &runs;
-		cc.name = cache_p;
-		cc.e = e;
-		r = split_array(cache.p, cache.len, cache_elem, &cc, cache_p, e);
-		json_free(&cc.d);
-		if (r == -1)
+		if (load_runs_cache(wcache.fd, cache_p, &runs, e) == -1)
 			goto out;
 		n_cached = runs.n;
 		if (runs.n > 0) {
@@ -1844,11 +2069,14 @@ fetch_flow(struct fetch *f, const char *flow, int activation, struct err *e)
 			has_after = 1;
 			after = m + 1;
 		}
-	} else if (e->code != -2) {
+	} else if (errno != ENOENT) {
+		err_set(e, EX_IOERR, "%s: %s", cache_p, strerror(errno));
 		goto out;
 	}
-	if ((st.fd = spool_create(e)) == -1)
+	if ((st.raw.fd = spool_create(e)) == -1 || (st.ser.fd = spool_create(e)) == -1)
 		goto out;
+	wraw.fd = st.raw.fd;
+	wser.fd = st.ser.fd;
 	if (!have_cache && stage_archives(f, &st, &runs, fuuid, e) == -1)
 		goto out;
 	{
@@ -1871,6 +2099,8 @@ fetch_flow(struct fetch *f, const char *flow, int activation, struct err *e)
 	}
 	if (r == -1)
 		goto out;
+	pager_free(&p);
+	memset(&p, 0, sizeof p);
 	if (f->rp.file_mode)
 		server_view(&runs, n_archived);
 	if (stage_sync(&st, e) == -1)
@@ -1884,8 +2114,6 @@ fetch_flow(struct fetch *f, const char *flow, int activation, struct err *e)
 			goto out;
 	}
 
-	fetched = xmalloc((n_new + 1) * sizeof *fetched);
-	memcpy(fetched, runs.v + n_cached, n_new * sizeof *fetched);
 	filter_latest(&runs);
 
 	/* 1. The TracedData file (a kill before the cache is written only repeats this fetch). */
@@ -1894,93 +2122,44 @@ fetch_flow(struct fetch *f, const char *flow, int activation, struct err *e)
 	af_open = 1;
 	for (size_t i = 0; i < runs.n; i++) {
 		const struct runref *rr = &runs.v[i];
-		const char *t;
+		const char *t = win_get(rr->src == SRC_CACHE ? &wcache : &wraw, rr->off, rr->len, e);
 		uint32_t root;
-		if (rr->src == SRC_CACHE) {
-			t = cache.p + rr->off;
-		} else {
-			text.len = 0;
-			buf_reserve(&text, rr->len);
-			if (spool_read_at(st.fd, text.p, rr->len, rr->off) == -1) {
-				err_set(e, EX_IOERR, "temporary file: %s", strerror(errno));
-				goto out;
-			}
-			t = text.p;
-		}
+		if (t == NULL)
+			goto out;
 		json_reset(&d);
 		if (json_parse(&d, t, rr->len, &root, e) == -1)
 			goto out;
 		if (convert_run(f, &cv, &d, root, flow, activation, af.fp, e) == -1)
 			goto out;
 	}
-	if (atomic_commit(&af, e) == -1) {
-		af_open = 0;
+	if (atomic_commit(&af, e) == -1)
 		goto out;
-	}
 	af_open = 0;
 
 	/* 2. The log: this fetch's runs, serialised, in the order fetched. */
-	{
-		struct buf line = { 0 };
-		buf_addc(&line, '[');
-		for (size_t i = 0; i < n_new; i++) {
-			uint32_t root;
-			text.len = 0;
-			buf_reserve(&text, fetched[i].len);
-			if (spool_read_at(st.fd, text.p, fetched[i].len, fetched[i].off) == -1) {
-				buf_free(&line);
-				err_set(e, EX_IOERR, "temporary file: %s", strerror(errno));
-				goto out;
-			}
-			json_reset(&d);
-			if (json_parse(&d, text.p, fetched[i].len, &root, e) == -1) {
-				buf_free(&line);
-				goto out;
-			}
-			if (i)
-				buf_add(&line, ", ", 2);
-			serialize_run(&line, &d, root);
-		}
-		buf_add(&line, "]\n", 2);
-		r = append_log(log_p, &line, e);
-		buf_free(&line);
-		if (r == -1)
-			goto out;
-	}
+	if (append_runs_log(log_p, &st.ser, e) == -1)
+		goto out;
 
-	/* 3. The cache, last: once it is written this fetch is done. */
-	if (atomic_open(&af, cache_p, e) == -1)
-		goto out;
-	af_open = 1;
-	fputc('[', af.fp);
-	for (size_t i = 0; i < runs.n; i++) {
-		const struct runref *rr = &runs.v[i];
-		if (i)
-			fputs(", ", af.fp);
-		if (rr->src == SRC_CACHE) {
-			fwrite(cache.p + rr->off, 1, rr->len, af.fp);
-			continue;
-		}
-		text.len = 0;
-		buf_reserve(&text, rr->len);
-		if (spool_read_at(st.fd, text.p, rr->len, rr->off) == -1) {
-			err_set(e, EX_IOERR, "temporary file: %s", strerror(errno));
+	/* 3. The cache, last: once it is written this fetch is done (nothing new: it stays as it is). */
+	if (n_new > 0 || !have_cache) {
+		if (atomic_open(&af, cache_p, e) == -1)
 			goto out;
+		af_open = 1;
+		fputc('[', af.fp);
+		for (size_t i = 0; i < runs.n; i++) {
+			const struct runref *rr = &runs.v[i];
+			const char *t = win_get(rr->src == SRC_CACHE ? &wcache : &wser, rr->soff, rr->slen, e);
+			if (t == NULL)
+				goto out;
+			if (i)
+				fputs(", ", af.fp);
+			fwrite(t, 1, rr->slen, af.fp);
 		}
-		uint32_t root;
-		json_reset(&d);
-		if (json_parse(&d, text.p, rr->len, &root, e) == -1)
+		fputc(']', af.fp);
+		if (atomic_commit(&af, e) == -1)
 			goto out;
-		ser.len = 0;
-		serialize_run(&ser, &d, root);
-		fwrite(ser.p, 1, ser.len, af.fp);
-	}
-	fputc(']', af.fp);
-	if (atomic_commit(&af, e) == -1) {
 		af_open = 0;
-		goto out;
 	}
-	af_open = 0;
 	if (write_contacts_cache(f, e) == -1)
 		goto out;
 	if (verbose)
@@ -1991,17 +2170,16 @@ out:
 	if (af_open)
 		atomic_abort(&af);
 	pager_free(&p);
-	if (st.fd != -1)
-		close(st.fd);
-	buf_free(&st.pending);
-	buf_free(&cache);
-	buf_free(&text);
-	buf_free(&ser);
+	stage_free(&st);
+	if (wcache.fd != -1)
+		close(wcache.fd);
+	win_free(&wcache);
+	win_free(&wraw);
+	win_free(&wser);
 	buf_free(&afterbuf);
 	json_free(&d);
 	conv_free(&cv);
 	free(runs.v);
-	free(fetched);
 	free(cache_p);
 	free(log_p);
 	free(td_p);
