@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "record/json.h"
 #include "record/tdnew.h"
+#include "store/urlread.h"
 #include "store/uuidtable.h"
 #include "util/atomic.h"
 #include "util/buf.h"
@@ -29,12 +30,6 @@
 
 #include "net/http.h"
 #define HAVE_HTTP 1
-#if __has_include("net/gcs.h")
-#include "net/gcs.h"
-#define HAVE_GCS 1
-#else
-#define HAVE_GCS 0
-#endif
 
 static const char usage[] = "rp-fetch [-qv] -c CONFIG -r RAW-DATA-DIR [-u USER] [--credentials FILE]";
 
@@ -140,24 +135,7 @@ read_file(const char *path, struct buf *out, int missing_code, struct err *e)
 static int
 load_token(const struct pipeline_config *c, const char *url, const char *credentials, struct buf *tok, struct err *e)
 {
-	char *path;
-	int rc;
-
-	if (strncmp(url, "gs://", 5) == 0) {
-#if HAVE_GCS
-		return gcs_download_string(credentials, url, tok, e);
-#else
-		(void)credentials;
-		return err_set(e, EX_CONFIG, "%s: TokenFileURL %s: gs:// URLs are not supported by this build "
-		    "(expected a local path or a file:// URL)", c->path, url);
-#endif
-	}
-	if (strncmp(url, "file://", 7) == 0)
-		url += 7;
-	path = cj_path_join(c->dir, url);
-	rc = read_file(path, tok, EX_NOINPUT, e);
-	free(path);
-	if (rc == -1)
+	if (url_read(url, c->dir, credentials, tok, e) == -1)
 		return err_prefix(e, "TokenFileURL");
 	while (tok->len && strchr(" \t\r\n\f\v", tok->p[tok->len - 1]))
 		tok->len--;
