@@ -1195,6 +1195,8 @@ struct load_ctx {
 	struct err *e;
 	struct runlist *runs;
 	int for_runs;
+	struct uuid_table *tab;
+	struct contacts *out;
 };
 
 static int
@@ -1210,6 +1212,13 @@ load_contact_elem(void *vctx, size_t off, size_t len)
 		c->nodes = xrealloc(c->nodes, c->cap * sizeof *c->nodes);
 	}
 	c->nodes[c->n++] = root;
+	/* De-identify a thousand at a time: memory stays small however many contacts there are. */
+	if (c->n == 1000) {
+		if (deidentify_contacts(c->d, c->nodes, c->n, c->tab, c->out, c->name, c->e) == -1)
+			return -1;
+		c->n = 0;
+		json_reset(c->d);
+	}
 	return 0;
 }
 
@@ -1235,6 +1244,8 @@ load_contacts_cache(struct fetch *f, const char *path, int *exists, struct err *
 	c.d = &d;
 	c.name = path;
 	c.e = e;
+	c.tab = f->tab;
+	c.out = &f->contacts;
 	if (split_array(text.p, text.len, load_contact_elem, &c, path, e) == -1)
 		goto out;
 	if (deidentify_contacts(&d, c.nodes, c.n, f->tab, &f->contacts, path, e) == -1)
