@@ -2300,14 +2300,12 @@ main(int argc, char **argv)
 		cli_usage(usage);
 	if (config_load(&cfg, config, &e) == -1)
 		cli_fail(&e);
-	if (cfg.uuid_table.file_path == NULL)
-		cli_die(EX_CONFIG, "%s: UuidTable.FileURL is not set (expected the local UUID table: the Firestore "
-		    "table is not supported by this build)", config);
 	if (atomic_mkdirs(raw_dir, &e) == -1)
 		cli_fail(&e);
 	{
 		char *root = cj_dirname(raw_dir);
-		if (is_under(cfg.uuid_table.file_path, raw_dir) || (*root && is_under(cfg.uuid_table.file_path, root)))
+		if (cfg.uuid_table.file_path != NULL && (is_under(cfg.uuid_table.file_path, raw_dir)
+		    || (*root && is_under(cfg.uuid_table.file_path, root))))
 			cli_die(EX_CONFIG, "%s: UuidTable.FileURL %s lies inside the data root (expected a file "
 			    "outside it, so that backups hold no phone numbers)", config, cfg.uuid_table.file_url);
 		free(root);
@@ -2317,7 +2315,7 @@ main(int argc, char **argv)
 	f.meta.user = cli_user(user);
 	f.meta.source = cli_source();
 	f.meta.timestamp = cli_now();
-	if (uuidtable_open_file(&f.tab, cfg.uuid_table.file_path, cfg.uuid_table.uuid_prefix, &e) == -1)
+	if (uuidtable_open_config(&f.tab, &cfg, credentials, &e) == -1)
 		cli_fail(&e);
 	remove_stale_temps(raw_dir);
 	for (size_t i = 0; i < cfg.n_sources; i++) {

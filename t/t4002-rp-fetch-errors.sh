@@ -78,10 +78,10 @@ test_expect_success 'an incremental fetch of the file workspace: only runs after
 	echo "4 0" >expect && test_cmp expect actual
 '
 
-test_expect_success 'no UuidTable.FileURL: 78' '
+test_expect_success 'no UuidTable.FileURL: the Firestore table, whose key needs credentials: 77' '
 	jq "del(.UuidTable.FileURL) | .UuidTable.TableName = \"ADSS\" | .UuidTable.FirebaseCredentialsFileURL = \"gs://a/b.json\"" config.json >nofile.json &&
-	{ rp-fetch -c nofile.json -r raw 2>err; test $? = 78; } &&
-	echo "rp-fetch: nofile.json: UuidTable.FileURL is not set (expected the local UUID table: the Firestore table is not supported by this build)" >expect &&
+	{ env -u FIRESTORE_EMULATOR_HOST rp-fetch -c nofile.json -r raw 2>err; test $? = 77; } &&
+	echo "rp-fetch: UuidTable.FirebaseCredentialsFileURL: gs://a/b.json: a gs:// URL needs credentials (a Google service-account file)" >expect &&
 	test_cmp expect err
 '
 
