@@ -449,14 +449,20 @@ add_value(struct buf *out, struct json_doc *d, uint32_t v)
 		json_encode(out, d, v, 0);
 }
 
+/* Set when a time serialised since the last reset had an offset other than UTC (the serialisation loses it). */
+static int offset_seen;
+
 /* A time member in temba form, or null when absent or unparsable. */
 static void
 add_time_member(struct buf *out, struct json_doc *d, uint32_t obj, const char *key)
 {
 	struct isotime t;
 
-	if (get_time(d, obj, key, &t) == 0)
+	if (get_time(d, obj, key, &t) == 0) {
+		if (t.offset_min != 0)
+			offset_seen = 1;
 		add_temba_time(out, t.usec);
+	}
 	else
 		buf_add(out, "null", 4);
 }
@@ -628,7 +634,7 @@ split_array(const char *p, size_t n, int (*fn)(void *, size_t, size_t), void *ct
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Runs: where each one's text is, and the merge. */
 
-enum { SRC_CACHE, SRC_NEW };
+enum { SRC_CACHE, SRC_NEW, SRC_NEW_SER };	/* SRC_NEW_SER: a new run converted from its serialisation */
 
 struct runref {
 	int64_t id;
@@ -1434,15 +1440,24 @@ stage_run(struct stage *s, struct runlist *l, struct json_doc *d, uint32_t run, 
 		return 0;
 	r.id = strtoll(d->nodes[id].p, NULL, 10);
 	r.mod = t.usec;
-	r.src = SRC_NEW;
-	r.off = spoolw_add(&s->raw, d->nodes[run].p, d->nodes[run].len);
-	r.len = d->nodes[run].len;
 	if (s->n++ > 0)
 		spoolw_add(&s->ser, ", ", 2);
 	s->tmp.len = 0;
+	offset_seen = 0;
 	serialize_run(&s->tmp, d, run);
 	r.soff = spoolw_add(&s->ser, s->tmp.p, s->tmp.len);
 	r.slen = (uint32_t)s->tmp.len;
+	if (offset_seen || t.offset_min != 0) {
+		/* Times with an offset: convert from the text as sent, as the reference keeps the offset. */
+		r.src = SRC_NEW;
+		r.off = spoolw_add(&s->raw, d->nodes[run].p, d->nodes[run].len);
+		r.len = d->nodes[run].len;
+	} else {
+		/* All UTC: the serialisation converts to the same values; one copy is enough. */
+		r.src = SRC_NEW_SER;
+		r.off = r.soff;
+		r.len = r.slen;
+	}
 	runlist_add(l, &r);
 	if (s->raw.pending.len > (1u << 20) && spoolw_flush(&s->raw, e) == -1)
 		return -1;
@@ -2111,7 +2126,8 @@ fetch_flow(struct fetch *f, const char *flow, int activation, struct err *e)
 	af_open = 1;
 	for (size_t i = 0; i < runs.n; i++) {
 		const struct runref *rr = &runs.v[i];
-		const char *t = win_get(rr->src == SRC_CACHE ? &wcache : &wraw, rr->off, rr->len, e);
+		const char *t = win_get(rr->src == SRC_CACHE ? &wcache : rr->src == SRC_NEW ? &wraw : &wser,
+		    rr->off, rr->len, e);
 		uint32_t root;
 		if (t == NULL)
 			goto out;
