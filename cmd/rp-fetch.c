@@ -2226,8 +2226,13 @@ fetch_source(struct fetch *f, const char *credentials, struct err *e)
 	char *cpath = NULL;
 	int exists, rc = -1;
 
-	if (load_token(f->cfg, f->src->token_file_url, credentials, &tok, e) == -1)
+	/* A directory of pages needs no token. */
+	if (strncmp(f->src->domain, "file://", 7) == 0) {
+		buf_adds(&tok, "-");
+		buf_addc(&tok, '\0');
+	} else if (load_token(f->cfg, f->src->token_file_url, credentials, &tok, e) == -1) {
 		goto out;
+	}
 	if (rp_open(&f->rp, f->cfg, f->src->domain, tok.p, e) == -1)
 		goto out;
 	if (org_name(f, e) == -1)

@@ -102,11 +102,14 @@ test_expect_success 'a flow that is not in the workspace, or twice: 78' '
 	grep "flow twice: several flows have that name" err
 '
 
-test_expect_success 'an empty token file: 78; a missing one: 66' '
-	: >token.txt &&
-	{ rp-fetch -q -c config.json -r "r4/Raw Data" 2>err; test $? = 78; } &&
+test_expect_success 'a directory of pages needs no token; a server does: empty 78, missing 66' '
 	rm token.txt &&
-	{ rp-fetch -q -c config.json -r "r4/Raw Data" 2>err; test $? = 66; } &&
+	rp-fetch -q -c config.json -r "r6/Raw Data" &&
+	jq ".RawDataSources[0].Domain = \"http://127.0.0.1:9\"" config.json >http.json &&
+	: >token.txt &&
+	{ rp-fetch -q -c http.json -r "r4/Raw Data" 2>err; test $? = 78; } &&
+	rm token.txt &&
+	{ rp-fetch -q -c http.json -r "r4/Raw Data" 2>err; test $? = 66; } &&
 	echo "rp-fetch: TokenFileURL: token.txt: No such file or directory" >expect && test_cmp expect err
 '
 
