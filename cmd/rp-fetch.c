@@ -800,6 +800,8 @@ struct contact {
 	const char *uid0;	/* its uid (owned by the table), NULL if none or unusable */
 	int nurns;
 	int warned;
+	char opraw[24];		/* operator_raw, worked out at its first activation run */
+	int have_opraw;
 };
 
 struct contacts {
@@ -1837,14 +1839,18 @@ convert_run(struct fetch *f, struct conv *c, struct json_doc *d, uint32_t run, c
 		td_entry_encode(&c->line, c->data.p, c->data.len, "", &f->meta, sha1);
 		buf_add(&c->line, "]\n", 2);
 	} else {
-		/* label_somalia_operator: operator_raw from the phone number the uid stands for. */
-		size_t pl = 0;
-		const char *phone = uuidtable_uuid_to_data(f->tab, ct->uid0, strlen(ct->uid0), &pl);
+		/* label_somalia_operator: operator_raw from the phone number the uid stands for (once per contact). */
 		const char *op, *code;
 		struct buf first = { 0 };
 
-		operator_raw(ct->urn0_type, strlen(ct->urn0_type), phone ? phone : "", phone ? pl : 0, opraw,
-		    sizeof opraw);
+		if (!ct->have_opraw) {
+			size_t pl = 0;
+			const char *phone = uuidtable_uuid_to_data(f->tab, ct->uid0, strlen(ct->uid0), &pl);
+			operator_raw(ct->urn0_type, strlen(ct->urn0_type), phone ? phone : "", phone ? pl : 0, ct->opraw,
+			    sizeof ct->opraw);
+			ct->have_opraw = 1;
+		}
+		memcpy(opraw, ct->opraw, sizeof ct->opraw);
 		op = operator_clean(opraw, strlen(opraw));
 		if ((code = operator_code_id(op)) == NULL) {
 			if (!quiet)
