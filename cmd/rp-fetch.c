@@ -1901,10 +1901,9 @@ load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 			err_set(e, EX_IOERR, "%s: %s", name, strerror(errno));
 			goto out;
 		}
+		ssize_t seg = 0;	/* where the current element's bytes start in this chunk */
 		for (ssize_t i = 0; i < n; i++, pos++) {
 			char c = chunk[i];
-			if (in_elem)
-				buf_addc(&elem, c);
 			if (instr) {
 				if (esc)
 					esc = 0;
@@ -1939,7 +1938,7 @@ load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 				in_elem = 1;
 				start = pos;
 				elem.len = 0;
-				buf_addc(&elem, c);
+				seg = i;
 			}
 			if (c == '"')
 				instr = 1;
@@ -1950,6 +1949,7 @@ load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 			if (in_elem && depth == 0) {
 				/* the element (an object) just closed */
 				uint32_t root, id;
+				buf_add(&elem, chunk + seg, (size_t)(i + 1 - seg));
 				struct isotime t;
 				struct runref r = { 0 };
 				json_reset(&d);
@@ -1971,6 +1971,8 @@ load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 				in_elem = 0;
 			}
 		}
+		if (in_elem)
+			buf_add(&elem, chunk + seg, (size_t)(n - seg));
 	}
 	if (!ended) {
 		err_set(e, EX_DATAERR, "%s: the array is cut short (expected ])", name);
