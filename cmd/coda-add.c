@@ -70,13 +70,24 @@ on_progress(void *ctx, const char *dataset, size_t done, size_t total)
 		fprintf(stderr, "\r\033[Kcoda-add: %s: %zu/%zu", dataset, done, total);
 }
 
+static const char *
+noun(const char *what, size_t n)
+{
+	if (strcmp(what, "messages") == 0)
+		return n == 1 ? "message" : "messages";
+	if (strcmp(what, "schemes") == 0)
+		return n == 1 ? "code scheme" : "code schemes";
+	return n == 1 ? "user" : "users";
+}
+
 static void
 report(const char *dataset, const char *what, const struct codastore_add_stats *st)
 {
 	if (tty)
 		fputs("\r\033[K", stderr);
 	if (dry_run) {
-		printf("%s: would add %zu %s, skip %zu already there\n", dataset, st->added, what, st->skipped);
+		printf("%s: would add %zu %s, skip %zu already there\n", dataset, st->added, noun(what, st->added),
+		    st->skipped);
 		return;
 	}
 	if (!verbose || quiet)
@@ -86,8 +97,8 @@ report(const char *dataset, const char *what, const struct codastore_add_stats *
 		    "%zu segment%s (%zu new)", dataset, st->added, (long long)st->first_seq, (long long)st->last_seq,
 		    st->skipped, st->segments, st->segments == 1 ? "" : "s", st->segments_created);
 	else
-		cli_warn("%s: added %zu %s, skipped %zu already there", dataset, st->added,
-		    strcmp(what, "schemes") == 0 ? "code schemes" : what, st->skipped);
+		cli_warn("%s: added %zu %s, skipped %zu already there", dataset, st->added, noun(what, st->added),
+		    st->skipped);
 }
 
 static void

@@ -1000,6 +1000,32 @@ unlock_dataset(struct codastore *s)
 		s->be->unlock(s);
 }
 
+/*
+ * MessageIDs become document ids: Firestore refuses one holding '/', ".", "..", "__...__" or longer than
+ * 1,500 bytes (CodaV2's add would fail half-way); here the file is refused before anything is written.
+ */
+static int
+check_ids(const struct coda_file *f, struct err *e)
+{
+	for (size_t i = 0; i < f->n_messages; i++) {
+		const char *id = f->messages[i].id;
+		size_t n = f->messages[i].id_len;
+		const char *why = NULL;
+		if (memchr(id, '/', n) != NULL)
+			why = "holds a '/'";
+		else if ((n == 1 && id[0] == '.') || (n == 2 && memcmp(id, "..", 2) == 0))
+			why = "is . or ..";
+		else if (n >= 4 && memcmp(id, "__", 2) == 0 && memcmp(id + n - 2, "__", 2) == 0)
+			why = "is of the form __...__ (reserved)";
+		else if (n > 1500)
+			why = "is longer than 1,500 bytes";
+		if (why != NULL)
+			return err_set(e, EX_DATAERR, "%s: [%zu].MessageID: '%.*s' %s (expected an id Coda's Firestore "
+			    "can store)", f->path, i, (int)(n > 80 ? 80 : n), id, why);
+	}
+	return 0;
+}
+
 /* One try of add: -1, CODASTORE_CONFLICT (re-read and try again), or 0. */
 static int
 add_messages_once(struct codastore *s, const char *dataset, const struct coda_file *f, int dry_run,
@@ -1154,7 +1180,7 @@ codastore_add_messages(struct codastore *s, const char *dataset, const struct co
 {
 	int rc = -1;
 
-	if (lock_dataset(s, dataset, e) == -1)
+	if (check_ids(f, e) == -1 || lock_dataset(s, dataset, e) == -1)
 		return -1;
 	for (int attempt = 0; attempt < 5; attempt++) {
 		rc = add_messages_once(s, dataset, f, dry_run, st, e);
