@@ -92,7 +92,11 @@ report(const char *dataset, const char *what, const struct codastore_add_stats *
 	}
 	if (!verbose || quiet)
 		return;
-	if (strcmp(what, "messages") == 0 && st->added > 0)
+	if (strcmp(what, "messages") == 0 && st->added == 1)
+		cli_warn("%s: added 1 message (SequenceNumber %lld), skipped %zu already there; %zu segment%s (%zu new)",
+		    dataset, (long long)st->first_seq, st->skipped, st->segments, st->segments == 1 ? "" : "s",
+		    st->segments_created);
+	else if (strcmp(what, "messages") == 0 && st->added > 0)
 		cli_warn("%s: added %zu messages (SequenceNumber %lld to %lld), skipped %zu already there; "
 		    "%zu segment%s (%zu new)", dataset, st->added, (long long)st->first_seq, (long long)st->last_seq,
 		    st->skipped, st->segments, st->segments == 1 ? "" : "s", st->segments_created);
