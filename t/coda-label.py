@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Label messages in a dir: Coda store as a coder would in Coda's web app (a test helper).
+"""Label messages in a Coda store as a coder would in Coda's web app (a test helper).
 
     coda-label.py STORE-DIR DATASET CODED-FILE [--time ISO]
+    coda-label.py http://127.0.0.1:PORT DATASET CODED-FILE [--time ISO]   (the Firestore fake, t/fake/firestore.py)
 
 For every message of CODED-FILE (a Coda messages file, e.g. a downloaded "Coded Coda Files/<dataset>.json")
 that the store's dataset holds (any segment, by MessageID), the store's message gets the file's Labels and a
@@ -13,6 +14,7 @@ import datetime
 import json
 import os
 import sys
+import urllib.request
 
 
 def enc(elem):
@@ -24,6 +26,50 @@ def enc(elem):
         else:
             out.append("%%%02X" % b)
     return "".join(out)
+
+
+def to_value(v):
+    """JSON -> a Firestore Value, as the web app's client writes it."""
+    if v is None:
+        return {"nullValue": None}
+    if isinstance(v, bool):
+        return {"booleanValue": v}
+    if isinstance(v, int):
+        return {"integerValue": str(v)}
+    if isinstance(v, float):
+        return {"doubleValue": v}
+    if isinstance(v, str):
+        return {"stringValue": v}
+    if isinstance(v, list):
+        return {"arrayValue": {"values": [to_value(x) for x in v]} if v else {}}
+    return {"mapValue": {"fields": {k: to_value(x) for k, x in v.items()}} if v else {}}
+
+
+def label_fake(url, dataset, labels, when):
+    """The fake's whole state, changed and put back (its /_state control endpoint)."""
+    with urllib.request.urlopen(url + "/_state") as r:
+        state = json.load(r)
+    stamp = datetime.datetime.fromisoformat(when).astimezone(datetime.timezone.utc)
+    stamp = stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    labelled = 0
+    for path, doc in sorted(state["documents"].items()):
+        parts = path.split("/")
+        if len(parts) != 4 or parts[0] != "datasets" or parts[2] != "messages":
+            continue
+        seg = parts[1]
+        if seg != dataset and not (seg.startswith(dataset + "_") and seg[len(dataset) + 1:].isdigit()):
+            continue
+        mid = doc["fields"]["MessageID"]["stringValue"]
+        if mid not in labels:
+            continue
+        doc["fields"]["Labels"] = to_value(labels.pop(mid))
+        doc["fields"]["LastUpdated"] = {"timestampValue": stamp}
+        doc["updateTime"] = stamp
+        labelled += 1
+    req = urllib.request.Request(url + "/_state", data=json.dumps(state).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+    return labelled
 
 
 def main():
@@ -40,6 +86,11 @@ def main():
         when = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
     with open(coded) as f:
         labels = {m["MessageID"]: m["Labels"] for m in json.load(f)}
+
+    if store.startswith("http://"):
+        labelled = label_fake(store, dataset, labels, when)
+        print("%d labelled, %d not in the store" % (labelled, len(labels)))
+        return
 
     count_file = os.path.join(store, "segment_counts", enc(dataset) + ".json")
     segments = 1
