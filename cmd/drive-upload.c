@@ -14,6 +14,7 @@
 #include "net/gauth.h"
 #include "net/gcs.h"
 #include "net/http.h"
+#include "net/keyurl.h"
 #include "util/buf.h"
 
 static const char usage[] =
@@ -181,60 +182,6 @@ on_retry(void *ctx, const char *why, int attempt, double wait)
 		cli_warn("%s; try %d of %d failed, next in %.1f s", why, attempt, c->max_tries, wait);
 }
 
-/*
- * The Drive key named by DriveCredentialsFileURL: a local path is used as it is; a gs:// URL is read with
- * the Cloud Storage key into a private temporary file, loaded, and unlinked at once.
- */
-static void
-load_drive_key(struct gauth *drive_auth, const char *url, const char *credentials, const char *config_dir)
-{
-	struct err e;
-
-	if (!gcs_is_url(url)) {
-		const char *p = strncmp(url, "file://", 7) == 0 ? url + 7 : url;
-		char *path = cj_path_join(config_dir, p);
-		if (gauth_init(drive_auth, path, GAUTH_SCOPE_DRIVE, &http, &e) == -1) {
-			free(path);
-			cli_fail(&e);
-		}
-		free(path);
-		return;
-	}
-
-	struct gauth gcs_auth;
-	struct gcs gcs;
-	struct buf key = { 0 };
-	char *bucket = NULL, *object = NULL, tmp[4096];
-	const char *tmpdir = getenv("TMPDIR");
-	int fd;
-
-	if (gauth_init(&gcs_auth, credentials, GAUTH_SCOPE_STORAGE, &http, &e) == -1)
-		cli_fail(&e);
-	if (gcs_init(&gcs, &http, &gcs_auth, NULL, &e) == -1 || gcs_parse_url(url, &bucket, &object, &e) == -1 ||
-	    gcs_download(&gcs, bucket, object, &key, &e) == -1)
-		cli_fail(&e);
-	free(bucket);
-	free(object);
-	gcs_free(&gcs);
-	gauth_free(&gcs_auth);
-	snprintf(tmp, sizeof tmp, "%s/drive-key.XXXXXX", tmpdir != NULL && *tmpdir ? tmpdir : "/tmp");
-	if ((fd = mkstemp(tmp)) == -1)
-		cli_die(EX_CANTCREAT, "%s: cannot create a temporary file: %s", tmp, strerror(errno));
-	if (write(fd, key.p, key.len) != (ssize_t)key.len) {
-		unlink(tmp);
-		cli_die(EX_IOERR, "%s: write error: %s", tmp, strerror(errno));
-	}
-	close(fd);
-	memset(key.p, 0, key.len);
-	buf_free(&key);
-	int rc = gauth_init(drive_auth, tmp, GAUTH_SCOPE_DRIVE, &http, &e);
-	unlink(tmp);
-	if (rc == -1) {
-		/* name the URL, not the temporary file */
-		cli_die(e.code, "%s: not a usable service-account key", url);
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -329,7 +276,9 @@ main(int argc, char **argv)
 			if (gauth_init(&auth, drive_key, GAUTH_SCOPE_DRIVE, &http, &e) == -1)
 				cli_fail(&e);
 		} else {
-			load_drive_key(&auth, cfg.drive_upload.credentials_file_url, credentials, cfg.dir);
+			if (keyurl_gauth_init(&auth, cfg.drive_upload.credentials_file_url, cfg.dir, credentials,
+			    GAUTH_SCOPE_DRIVE, &http, &e) == -1)
+				cli_fail(&e);
 		}
 		if (drive_init(&drive, &http, &auth, NULL, &e) == -1)
 			cli_fail(&e);
