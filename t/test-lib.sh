@@ -154,7 +154,7 @@ ibtci_config() {
 
 # ---- loopback fake servers (t/fake/, see t/fake/fakelib.py for their options and fault rules) ----
 #
-# start_fake NAME [ARGS...] starts `python3 $TOP/t/fake/NAME.py --port-file F --log L --idle 300 ARGS...`
+# start_fake NAME [ARGS...] starts `python3 $TOP/t/fake/NAME.py --port-file F --log L --idle 300 --parent $$ ARGS...`
 # in the background, waits (up to 60 s) until it listens on 127.0.0.1, and exports
 #   FAKE_PORT  its port             FAKE_URL  http://127.0.0.1:$FAKE_PORT
 #   FAKE_LOG   its request log (one JSON object per request; read it with jq)
@@ -180,7 +180,7 @@ start_fake() {
 		trap 'stop_fakes; exit 143' TERM
 		fake_trap_set=1
 	fi
-	python3 "$TOP/t/fake/$fake_name.py" --port-file "$fake_base.port" --log "$FAKE_LOG" --idle 300 "$@" \
+	python3 "$TOP/t/fake/$fake_name.py" --port-file "$fake_base.port" --log "$FAKE_LOG" --idle 300 --parent $$ "$@" \
 		2>"$fake_base.err" &
 	FAKE_PID=$!
 	FAKE_PIDS="$FAKE_PIDS $FAKE_PID"
