@@ -18,12 +18,13 @@
 #include "util/buf.h"
 
 static const char usage[] =
-    "drive-upload [-qv] [--dry-run] [--run-mode MODE] -c CONFIG [--credentials FILE] [--drive-key FILE] DATA-ROOT\n"
+    "drive-upload [-qv] [--dry-run] [--run-mode MODE] [--files WHICH] -c CONFIG [--credentials FILE]\n"
+    "       [--drive-key FILE] DATA-ROOT\n"
     "       drive-upload [-qv] [--dry-run] --drive-key FILE SRC ... DRIVE-PATH";
 
 static const char help[] =
-    "usage: drive-upload [-qv] [--dry-run] [--run-mode MODE] -c CONFIG [--credentials FILE] [--drive-key FILE]\n"
-    "                    DATA-ROOT\n"
+    "usage: drive-upload [-qv] [--dry-run] [--run-mode MODE] [--files WHICH] -c CONFIG [--credentials FILE]\n"
+    "                    [--drive-key FILE] DATA-ROOT\n"
     "       drive-upload [-qv] [--dry-run] --drive-key FILE SRC ... DRIVE-PATH\n"
     "Upload files to Google Drive. With -c, the analysis files of DATA-ROOT/Outputs go where the config's\n"
     "DriveUpload says (production, messages and individuals CSVs, the automated-analysis CSVs, graphs and\n"
@@ -37,6 +38,8 @@ static const char help[] =
     "                          from Cloud Storage; - skips the upload with a notice\n"
     "      --drive-key FILE    the Drive service-account key itself (instead of DriveCredentialsFileURL)\n"
     "      --run-mode MODE     all-stages (default) or auto-code-only\n"
+    "      --files WHICH       outputs (the three CSVs, stage 3), analysis (Automated Analysis, stage 5)\n"
+    "                          or all (default)\n"
     "      --dry-run           say what would be uploaded; send nothing\n"
     "  -q, --quiet             print nothing but errors\n"
     "  -v, --verbose           print each upload and every retry\n"
@@ -48,13 +51,14 @@ static const char help[] =
     "Exit status: 0 ok, 64 usage, 65 an ambiguous Drive folder, 66 a file or Drive folder missing,\n"
     "69 service unavailable after retries, 74 I/O error, 77 authentication or permission, 78 bad configuration.\n";
 
-enum { OPT_CREDENTIALS = 2000, OPT_DRIVE_KEY, OPT_RUN_MODE, OPT_DRY_RUN, OPT_VERSION };
+enum { OPT_CREDENTIALS = 2000, OPT_DRIVE_KEY, OPT_RUN_MODE, OPT_FILES, OPT_DRY_RUN, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
 	{ "drive-key", required_argument, NULL, OPT_DRIVE_KEY },
 	{ "run-mode", required_argument, NULL, OPT_RUN_MODE },
+	{ "files", required_argument, NULL, OPT_FILES },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -130,8 +134,11 @@ add_glob_jobs(const char *dir, const char *pattern, const char *folder)
 	buf_free(&pat);
 }
 
+/* --files: which of the analysis files (stage 3 uploads the outputs, stage 5 the automated analysis). */
+enum { FILES_OUTPUTS = 1, FILES_ANALYSIS = 2 };
+
 static void
-plan_config(const struct pipeline_config *cfg, const char *root, int auto_code_only)
+plan_config(const struct pipeline_config *cfg, const char *root, int auto_code_only, int which)
 {
 	struct buf p = { 0 }, aa = { 0 }, sub = { 0 };
 	const char *aa_dir = cfg->drive_upload.automated_analysis_dir;
@@ -141,13 +148,16 @@ plan_config(const struct pipeline_config *cfg, const char *root, int auto_code_o
 	};
 
 #define OUT(file) (p.len = 0, buf_adds(&p, root), buf_adds(&p, "/Outputs/" file), buf_addc(&p, '\0'), p.p)
-	add_file_job(OUT("production.csv"), cfg->drive_upload.production_upload_path,
-	    "DriveUpload.ProductionUploadPath");
-	if (!auto_code_only) {
+	if (which & FILES_OUTPUTS)
+		add_file_job(OUT("production.csv"), cfg->drive_upload.production_upload_path,
+		    "DriveUpload.ProductionUploadPath");
+	if (!auto_code_only && (which & FILES_OUTPUTS)) {
 		add_file_job(OUT("messages.csv"), cfg->drive_upload.messages_upload_path,
 		    "DriveUpload.MessagesUploadPath");
 		add_file_job(OUT("individuals.csv"), cfg->drive_upload.individuals_upload_path,
 		    "DriveUpload.IndividualsUploadPath");
+	}
+	if (!auto_code_only && (which & FILES_ANALYSIS)) {
 		buf_adds(&aa, root);
 		buf_adds(&aa, "/Outputs/Automated Analysis");
 		buf_addc(&aa, '\0');
@@ -187,7 +197,7 @@ main(int argc, char **argv)
 {
 	const char *config_path = NULL, *credentials = NULL, *drive_key = NULL, *run_mode = "all-stages";
 	struct pipeline_config cfg;
-	int c, have_cfg = 0;
+	int c, have_cfg = 0, which = FILES_OUTPUTS | FILES_ANALYSIS;
 	struct err e;
 
 	cli_init("drive-upload");
@@ -197,6 +207,16 @@ main(int argc, char **argv)
 		case OPT_CREDENTIALS: credentials = optarg; break;
 		case OPT_DRIVE_KEY: drive_key = optarg; break;
 		case OPT_RUN_MODE: run_mode = optarg; break;
+		case OPT_FILES:
+			if (strcmp(optarg, "outputs") == 0)
+				which = FILES_OUTPUTS;
+			else if (strcmp(optarg, "analysis") == 0)
+				which = FILES_ANALYSIS;
+			else if (strcmp(optarg, "all") == 0)
+				which = FILES_OUTPUTS | FILES_ANALYSIS;
+			else
+				cli_die(EX_USAGE, "--files: expected outputs, analysis or all, got '%s'", optarg);
+			break;
 		case OPT_DRY_RUN: dry_run = 1; break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose = 1; break;
@@ -222,7 +242,7 @@ main(int argc, char **argv)
 			config_free(&cfg);
 			cli_exit(0);
 		}
-		plan_config(&cfg, argv[0], strcmp(run_mode, "auto-code-only") == 0);
+		plan_config(&cfg, argv[0], strcmp(run_mode, "auto-code-only") == 0, which);
 		if (drive_key == NULL && gcs_is_url(cfg.drive_upload.credentials_file_url)) {
 			if (credentials == NULL)
 				cli_die(EX_USAGE, "%s: DriveUpload.DriveCredentialsFileURL is a gs:// URL: give "

@@ -172,6 +172,20 @@ test_expect_success '--dry-run says what would go where and sends nothing' '
 	test "$(wc -l <"$GCS_LOG")" = "$g"
 '
 
+test_expect_success '--files outputs: the three CSVs (stage 3); --files analysis: Automated Analysis (stage 5)' '
+	drive-upload --dry-run --files outputs -c sms.json --credentials "$K" root | cut -d" " -f3 >actual &&
+	printf "%s\n" root/Outputs/production.csv root/Outputs/messages.csv root/Outputs/individuals.csv >expect &&
+	test_cmp expect actual &&
+	mkdir -p aa-only/Outputs && cp -r "root/Outputs/Automated Analysis" aa-only/Outputs/ &&
+	drive-upload --dry-run --files analysis -c sms.json --credentials "$K" aa-only | wc -l >actual &&
+	echo 5 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_code 64 '--files of another kind: 64' '
+	drive-upload --dry-run --files some -c sms.json --credentials "$K" root
+'
+
 test_expect_success 'credentials "-": one notice, nothing sent' '
 	n=$(requests) &&
 	drive-upload -c sms.json --credentials - root 2>err &&
