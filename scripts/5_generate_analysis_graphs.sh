@@ -106,7 +106,7 @@ if jq -e '.DriveUpload' "$config" >/dev/null; then
 	if [ "$credentials" = - ]; then
 		note "no credentials: the analysis files are not uploaded to Google Drive"
 	else
-		drive-upload -c "$config" --credentials "$credentials" $quiet $verbose --analysis "$out"
+		drive-upload $quiet $verbose --files analysis -c "$config" --credentials "$credentials" "$root"
 	fi
 fi
 note "analysis written to $out"

@@ -58,7 +58,10 @@ note() { [ -n "$quiet" ] || echo "$prog: $*" >&2; }
 # Events: to the configuration's local log (OperationsDashboard.FileURL), else one beside the perf logs; and to
 # Firestore when the configuration names dashboard credentials and we have credentials to read them.
 log_opts=(-c "$config" $quiet)
-jq -e '.OperationsDashboard.FileURL // empty' "$config" >/dev/null || log_opts+=(-o "$perf_dir/pipeline_events.jsonl")
+if ! jq -e '.OperationsDashboard.FileURL // empty' "$config" >/dev/null; then
+	export TD_PIPELINE_LOG="$perf_dir/pipeline_logs.jsonl"	# stage 7 logs there too
+	log_opts+=(-o "$TD_PIPELINE_LOG")
+fi
 if [ "$credentials" != - ] && jq -e '.OperationsDashboard.FirebaseCredentialsFileURL // empty' "$config" >/dev/null; then
 	log_opts+=(--credentials "$credentials")
 fi
@@ -70,7 +73,7 @@ failed() {
 	rc=$?
 	trap - EXIT
 	[ "$rc" != 0 ] || return 0
-	note "stage ${stage:-setup} failed (exit $rc); run $RUN_ID"
+	echo "$prog: stage ${stage:-setup} failed (exit $rc); run $RUN_ID" >&2
 	log_event PipelineRunFailed || true
 	exit "$rc"
 }
