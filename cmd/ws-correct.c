@@ -187,7 +187,7 @@ ws_code_record(struct ws *ws, struct td *t, const char *where, int report, struc
 		}
 		ws->ci.buf.len = 0;
 		label_encode(&ws->ci.buf, ws->wss, ws->ce, &ws->ce_origin, ws->now, 0);
-		if (td_set_json(t, KEY(wp->correct_ws), ws->ci.buf.p, ws->ci.buf.len, e) == -1)
+		if (td_set_json_canonical(t, KEY(wp->correct_ws), ws->ci.buf.p, ws->ci.buf.len, e) == -1)
 			return -1;
 	}
 	return 0;

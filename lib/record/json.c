@@ -809,6 +809,10 @@ encode(struct buf *out, struct json_doc *d, uint32_t i, int indent, int level)
 		break;
 	case JV_ARRAY: {
 		uint32_t c, k = 0;
+		if (indent == 0 && (n->flags & JSON_F_CANONICAL)) {
+			buf_add(out, n->p, n->len);
+			break;
+		}
 		if (n->count == 0) {
 			buf_add(out, "[]", 2);
 			break;
@@ -829,6 +833,10 @@ encode(struct buf *out, struct json_doc *d, uint32_t i, int indent, int level)
 	case JV_OBJECT: {
 		struct member stackm[16], *m = stackm;
 		uint32_t c, k = 0, cnt = n->count;
+		if (indent == 0 && (n->flags & JSON_F_CANONICAL)) {
+			buf_add(out, n->p, n->len);
+			break;
+		}
 		if (cnt == 0) {
 			buf_add(out, "{}", 2);
 			break;
