@@ -67,8 +67,10 @@ out="$root/Outputs"
 new=$(mktemp -d "$root/.Outputs.new.XXXXXX")
 work="$new/.work"
 sampler=
+csv_pid=
 cleanup() {
 	[ -z "$sampler" ] || kill "$sampler" 2>/dev/null || true
+	[ -z "$csv_pid" ] || kill "$csv_pid" 2>/dev/null || true
 	rm -rf "$new"
 }
 trap cleanup EXIT
@@ -130,14 +132,17 @@ csv-export -c "$config" $quiet --production -o "$new/production.csv" "$work/sort
 
 if [ "$run_mode" = all-stages ]; then
 	say "manual codes, consent, fold, messages and individuals"
+	# Consent is determined and the withdrawn participants' messages redacted in one pass (one history entry);
+	# the fold reads the redacted messages, whose folded values --redact then sets to STOP all the same.
 	coda-merge "${opts[@]}" --coded-dir "$coded" "$work/sorted.jsonl" |
-		td-consent "${opts[@]}" >"$work/messages.jsonl"
+		td-consent "${opts[@]}" --redact >"$new/messages_traced_data.jsonl"
 	rm -f "$work/sorted.jsonl"
-	td-fold "${opts[@]}" "$work/messages.jsonl" |
+	csv-export -c "$config" $quiet --messages -o "$new/messages.csv" "$new/messages_traced_data.jsonl" &
+	csv_pid=$!
+	td-fold "${opts[@]}" "$new/messages_traced_data.jsonl" |
 		td-consent "${opts[@]}" --redact >"$new/individuals_traced_data.jsonl"
-	td-consent "${opts[@]}" --redact "$work/messages.jsonl" >"$new/messages_traced_data.jsonl"
-	rm -f "$work/messages.jsonl"
-	csv-export -c "$config" $quiet --messages -o "$new/messages.csv" "$new/messages_traced_data.jsonl"
+	wait "$csv_pid"
+	csv_pid=
 	csv-export -c "$config" $quiet --individuals -o "$new/individuals.csv" "$new/individuals_traced_data.jsonl"
 else
 	mv "$work/sorted.jsonl" "$new/auto_coding_traced_data.jsonl"

@@ -8,14 +8,28 @@
 
 /* ---- the latest view ---- */
 
+/* Eight bytes at a time (keys run to 40 bytes; a byte-wise hash was a long chain of multiplications). */
 static uint32_t
 key_hash(const char *k, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 16777619u;
-	return h;
+	while (n >= 8) {
+		memcpy(&w, k, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+		k += 8;
+		n -= 8;
+	}
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, k, n);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 static void
