@@ -269,13 +269,13 @@ check_history(struct json_doc *d, uint32_t arr, const char *where, struct err *e
 			return err_set(e, EX_DATAERR, "%shistory entry %u: \"NestedTracedData\" is missing or not an object",
 			    where, n);
 		for (uint32_t k = v + 1; k < d->nodes[v].next; k = d->nodes[k + 1].next) {
-			char sub[512];
-			size_t klen;
-			const char *key = json_str(d, k, &klen);
-			snprintf(sub, sizeof sub, "%shistory entry %u: NestedTracedData \"%.*s\": ", where, n,
-			    (int)(klen > 100 ? 100 : klen), key);
-			if (check_history(d, k + 1, sub, e) == -1)
-				return -1;
+			/* The nested entry's place is only spelled out for an error (not formatted for every record). */
+			if (check_history(d, k + 1, "", e) == -1) {
+				size_t klen;
+				const char *key = json_str(d, k, &klen);
+				return err_prefix(e, "%shistory entry %u: NestedTracedData \"%.*s\"", where, n,
+				    (int)(klen > 100 ? 100 : klen), key);
+			}
 		}
 	}
 	return 0;
