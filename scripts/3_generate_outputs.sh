@@ -67,10 +67,10 @@ out="$root/Outputs"
 new=$(mktemp -d "$root/.Outputs.new.XXXXXX")
 work="$new/.work"
 sampler=
-csv_pid=
+bg=()
 cleanup() {
 	[ -z "$sampler" ] || kill "$sampler" 2>/dev/null || true
-	[ -z "$csv_pid" ] || kill "$csv_pid" 2>/dev/null || true
+	for p in "${bg[@]}"; do kill "$p" 2>/dev/null || true; done
 	rm -rf "$new"
 }
 trap cleanup EXIT
@@ -121,14 +121,24 @@ say "load, translate keys, filter, auto-code"
 		td-autocode "${opts[@]}"
 } >"$work/auto_coded.jsonl"
 
-say "Coda files and ICR samples"
-coda-export -c "$config" $quiet $verbose -d "$new/Coda Files" "$work/auto_coded.jsonl"
-icr-sample -c "$config" $quiet $verbose -d "$new/ICR" "$work/auto_coded.jsonl"
+# Steps that only read a finished file run beside the next one (two cores); a failure of one is the stage's.
+in_bg() { "$@" & bg+=($!); }
+wait_bg() {
+	while [ ${#bg[@]} -gt 0 ]; do
+		wait "${bg[0]}"
+		bg=("${bg[@]:1}")
+	done
+}
 
-say "sort by sent_on, production file"
+say "Coda files and ICR samples, sort by sent_on"
+in_bg coda-export -c "$config" $quiet $verbose -d "$new/Coda Files" "$work/auto_coded.jsonl"
+in_bg icr-sample -c "$config" $quiet $verbose -d "$new/ICR" "$work/auto_coded.jsonl"
 td-sort -k sent_on $quiet "$work/auto_coded.jsonl" >"$work/sorted.jsonl"
+wait_bg
 rm -f "$work/auto_coded.jsonl"
-csv-export -c "$config" $quiet --production -o "$new/production.csv" "$work/sorted.jsonl"
+
+say "production file"
+in_bg csv-export -c "$config" $quiet --production -o "$new/production.csv" "$work/sorted.jsonl"
 
 if [ "$run_mode" = all-stages ]; then
 	say "manual codes, consent, fold, messages and individuals"
@@ -136,15 +146,15 @@ if [ "$run_mode" = all-stages ]; then
 	# the fold reads the redacted messages, whose folded values --redact then sets to STOP all the same.
 	coda-merge "${opts[@]}" --coded-dir "$coded" "$work/sorted.jsonl" |
 		td-consent "${opts[@]}" --redact >"$new/messages_traced_data.jsonl"
+	wait_bg
 	rm -f "$work/sorted.jsonl"
-	csv-export -c "$config" $quiet --messages -o "$new/messages.csv" "$new/messages_traced_data.jsonl" &
-	csv_pid=$!
+	in_bg csv-export -c "$config" $quiet --messages -o "$new/messages.csv" "$new/messages_traced_data.jsonl"
 	td-fold "${opts[@]}" "$new/messages_traced_data.jsonl" |
 		td-consent "${opts[@]}" --redact >"$new/individuals_traced_data.jsonl"
-	wait "$csv_pid"
-	csv_pid=
+	wait_bg
 	csv-export -c "$config" $quiet --individuals -o "$new/individuals.csv" "$new/individuals_traced_data.jsonl"
 else
+	wait_bg
 	mv "$work/sorted.jsonl" "$new/auto_coding_traced_data.jsonl"
 fi
 rm -rf "$work"
