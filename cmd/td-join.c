@@ -1,14 +1,17 @@
 /* td-join: the load step — one record per activation message, with the participant's survey answers nested. */
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config/config.h"
 #include "records.h"
+#include "util/spool.h"
 #include "util/strmap.h"
 
 static const char usage[] =
@@ -52,15 +55,56 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* A participant's survey record, as text in the spool file (memory holds no survey data). */
+struct stored {
+	uint64_t off;
+	size_t len;
+};
+
 /* One survey flow, coalesced: the first record of each participant with later ones appended to it. */
 struct survey {
 	char *flow;		/* the flow name, for the nested key */
 	char *nest_key;		/* "survey_responses/<flow>" */
 	struct strmap ids;	/* participant id -> index into texts */
-	struct buf *texts;	/* each participant's record, as text */
+	struct stored *texts;	/* each participant's record */
 	size_t n, cap;
 	struct td td;		/* parsed for nesting, per activation record */
+	struct buf text;	/* the record td was parsed from */
 };
+
+/* The survey records of every flow, in an unlinked temporary file. */
+static int spool = -1;
+static uint64_t spooled;
+
+static void
+spool_put(struct stored *st, const char *p, size_t n)
+{
+	struct err e;
+	ssize_t w;
+
+	if (spool == -1 && (spool = spool_create(&e)) == -1)
+		cli_fail(&e);
+	for (size_t done = 0; done < n; done += (size_t)w) {
+		w = pwrite(spool, p + done, n - done, (off_t)(spooled + done));
+		if (w == -1 && errno == EINTR)
+			w = 0;
+		else if (w <= 0)
+			cli_die(EX_IOERR, "cannot spool the survey records: %s", w == -1 ? strerror(errno) : "no space");
+	}
+	st->off = spooled;
+	st->len = n;
+	spooled += n;
+}
+
+static void
+spool_get(const struct stored *st, struct buf *b)
+{
+	b->len = 0;
+	buf_reserve(b, st->len + 1);
+	if (spool_read_at(spool, b->p, st->len, st->off) == -1)
+		cli_die(EX_IOERR, "cannot read the spooled survey records: %s", errno ? strerror(errno) : "short read");
+	b->len = st->len;
+}
 
 struct list {
 	char **v;
@@ -155,7 +199,7 @@ load_survey(struct survey *s, const char *path, const char *key, size_t max_reco
 	struct cli_in in;
 	char *files[1] = { (char *)path };
 	struct td merged = { 0 };
-	struct buf scratch = { 0 };
+	struct buf scratch = { 0 }, kept_text = { 0 }, out = { 0 };
 	struct err e;
 
 	cli_in_init(&in, 1, files, max_record, 0);
@@ -175,26 +219,27 @@ load_survey(struct survey *s, const char *path, const char *key, size_t max_reco
 				s->cap = s->cap ? s->cap * 2 : 64;
 				s->texts = xrealloc(s->texts, s->cap * sizeof *s->texts);
 			}
-			memset(&s->texts[s->n], 0, sizeof s->texts[s->n]);
-			buf_add(&s->texts[s->n], in.td.line, in.td.len);
+			spool_put(&s->texts[s->n], in.td.line, in.td.len);
 			s->n++;
 			continue;
 		}
-		struct buf *kept = &s->texts[ent->value];
+		struct stored *kept = &s->texts[ent->value];
 		const struct td_item *it;
-		struct buf out = { 0 };
-		if (td_parse(&merged, kept->p, kept->len, &e) == -1)
+		spool_get(kept, &kept_text);
+		if (td_parse(&merged, kept_text.p, kept_text.len, &e) == -1)
 			cli_in_fail(&in, &e);
 		for (size_t cur = 0; td_next_item(&in.td, &cur, &it);)
 			td_set(&merged, it->key, it->klen, it->val);
+		out.len = 0;
 		td_write(&merged, &out, merged.form, m);
 		out.len--;	/* td_write ends the line */
-		buf_free(kept);
-		*kept = out;
+		spool_put(kept, out.p, out.len);
 	}
 	cli_in_done(&in);
 	td_free(&merged);
 	buf_free(&scratch);
+	buf_free(&kept_text);
+	buf_free(&out);
 }
 
 int
@@ -302,8 +347,8 @@ main(int argc, char **argv)
 			struct strmap_entry *ent = strmap_get(&sv[i].ids, id, idlen);
 			if (ent == NULL)
 				continue;
-			struct buf *text = &sv[i].texts[ent->value];
-			if (td_parse(&sv[i].td, text->p, text->len, &e) == -1)
+			spool_get(&sv[i].texts[ent->value], &sv[i].text);
+			if (td_parse(&sv[i].td, sv[i].text.p, sv[i].text.len, &e) == -1)
 				cli_in_fail(&in, &e);
 			if (td_nest(&in.td, sv[i].nest_key, strlen(sv[i].nest_key), &sv[i].td, &meta, &e) == -1) {
 				err_prefix(&e, "survey flow %s", sv[i].flow);
@@ -320,9 +365,8 @@ main(int argc, char **argv)
 	cli_in_done(&in);
 
 	for (size_t i = 0; i < nsv; i++) {
-		for (size_t j = 0; j < sv[i].n; j++)
-			buf_free(&sv[i].texts[j]);
 		free(sv[i].texts);
+		buf_free(&sv[i].text);
 		strmap_free(&sv[i].ids);
 		td_free(&sv[i].td);
 		free(sv[i].flow);
@@ -338,5 +382,7 @@ main(int argc, char **argv)
 	buf_free(&out);
 	buf_free(&scratch);
 	config_free(&cfg);
+	if (spool != -1)
+		close(spool);
 	cli_exit(0);
 }

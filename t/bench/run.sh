@@ -274,13 +274,11 @@ tools_alone() {
 	step "coda-merge" "$work/sorted.jsonl" "$work/merged.jsonl" "$TD_BIN/coda-merge" $o --coded-dir "$coded" || return 1
 	rm -f "$work/sorted.jsonl"
 	if [ "$mode" = 1m ]; then rm -rf "$work"; return 0; fi
-	step "td-consent" "$work/merged.jsonl" "$work/messages.jsonl" "$TD_BIN/td-consent" $o || return 1
+	step "td-consent --redact (messages)" "$work/merged.jsonl" "$work/messages_td.jsonl" "$TD_BIN/td-consent" $o --redact || return 1
 	rm -f "$work/merged.jsonl"
-	step "td-fold" "$work/messages.jsonl" "$work/folded.jsonl" "$TD_BIN/td-fold" $o "$work/messages.jsonl" || return 1
+	step "td-fold" "$work/messages_td.jsonl" "$work/folded.jsonl" "$TD_BIN/td-fold" $o "$work/messages_td.jsonl" || return 1
 	step "td-consent --redact (individuals)" "$work/folded.jsonl" "$work/individuals_td.jsonl" "$TD_BIN/td-consent" $o --redact || return 1
 	rm -f "$work/folded.jsonl"
-	step "td-consent --redact (messages)" "$work/messages.jsonl" "$work/messages_td.jsonl" "$TD_BIN/td-consent" $o --redact || return 1
-	rm -f "$work/messages.jsonl"
 	step "csv-export --messages" "$work/messages_td.jsonl" /dev/null "$TD_BIN/csv-export" -c "$cfg" -q --messages -o "$work/messages.csv" "$work/messages_td.jsonl" || return 1
 	step "csv-export --individuals" "$work/individuals_td.jsonl" /dev/null "$TD_BIN/csv-export" -c "$cfg" -q --individuals -o "$work/individuals.csv" "$work/individuals_td.jsonl" || return 1
 	rm -rf "$work"
