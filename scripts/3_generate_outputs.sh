@@ -173,7 +173,11 @@ if [ -n "$sampler" ]; then
 	mv "$profile_memory.tmp" "$profile_memory"
 fi
 
-if [ "$credentials" != - ] && jq -e '.DriveUpload' "$config" >/dev/null; then
-	[ -n "$quiet" ] || echo "$prog: Drive upload of the CSVs is done by drive-upload (not in this build yet)" >&2
+if jq -e '.DriveUpload' "$config" >/dev/null; then
+	if [ "$credentials" = - ]; then
+		[ -n "$quiet" ] || echo "$prog: no credentials: the CSVs are not uploaded to Google Drive" >&2
+	else
+		drive-upload $quiet $verbose --run-mode "$run_mode" --files outputs -c "$config" --credentials "$credentials" "$root"
+	fi
 fi
 [ -n "$quiet" ] || echo "$prog: outputs written to $out" >&2
