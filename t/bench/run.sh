@@ -350,4 +350,8 @@ else
 	print_steps
 fi
 rm -f "$DATA/time.out" "$DATA/err.out"
+
+echo
+echo "== rp-fetch: converting Rapid Pro runs (t/bench/rp-convert.sh; TD_BENCH_RP_RUNS, default 1,000,000)"
+sh "$TOP/t/bench/rp-convert.sh" "${TD_BENCH_RP_RUNS:-1000000}" || echo "bench: rp-convert failed"
 exit 0
