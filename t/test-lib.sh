@@ -5,6 +5,9 @@
 #   test_expect_code 65 'title' 'command'      exit code must be exactly 65
 #   test_cmp expect actual                      byte comparison, prints a diff on failure
 #   require_shared                              ../shared or skip (fail under CI=true)
+#   start_fake NAME [ARGS...]                   start the loopback fake t/fake/NAME.py (see below)
+#   fake_faults JSON [URL]                      set a fake's fault rules (POST URL/_faults)
+#   start_oauth_fake [ARGS...]                  a throw-away service-account key + the OAuth token fake
 #   test_done
 #
 # Each test runs in its own scratch directory, t/trash/<test-name>/, removed on success.
@@ -148,8 +151,105 @@ ibtci_config() {
 	   "$SHARED/ibtci/configuration/${1}_pipeline_config.json" >"$2"
 }
 
+# ---- loopback fake servers (t/fake/, see t/fake/fakelib.py for their options and fault rules) ----
+#
+# start_fake NAME [ARGS...] starts `python3 $TOP/t/fake/NAME.py --port-file F --log L --idle 300 ARGS...`
+# in the background, waits (up to 60 s) until it listens on 127.0.0.1, and exports
+#   FAKE_PORT  its port             FAKE_URL  http://127.0.0.1:$FAKE_PORT
+#   FAKE_LOG   its request log (one JSON object per request; read it with jq)
+#   FAKE_PID   its process id
+# Call it at the top level of the test script, not inside test_expect_success (those commands run in a
+# subshell, so the exports would be lost). To run two fakes, copy the variables after each call
+# (OAUTH_URL=$FAKE_URL). Every fake started is killed when the test ends, passed or failed (and it exits
+# by itself when the test's shell dies). A fake that does not start ends the test with "Bail out!".
+FAKE_PIDS=
+fake_seq=0
+start_fake() {
+	fake_name=$1
+	shift
+	fake_seq=$((fake_seq + 1))
+	mkdir -p "$TRASH/.fake" || exit 1
+	fake_base=$TRASH/.fake/$fake_name.$fake_seq
+	FAKE_LOG=$fake_base.log
+	: >"$FAKE_LOG"
+	rm -f "$fake_base.port"
+	if [ -z "${fake_trap_set:-}" ]; then
+		trap 'stop_fakes' EXIT
+		trap 'stop_fakes; exit 130' INT
+		trap 'stop_fakes; exit 143' TERM
+		fake_trap_set=1
+	fi
+	python3 "$TOP/t/fake/$fake_name.py" --port-file "$fake_base.port" --log "$FAKE_LOG" --idle 300 "$@" \
+		2>"$fake_base.err" &
+	FAKE_PID=$!
+	FAKE_PIDS="$FAKE_PIDS $FAKE_PID"
+	fake_wait=0
+	while [ ! -s "$fake_base.port" ]; do
+		if ! kill -0 "$FAKE_PID" 2>/dev/null || [ "$fake_wait" -ge 600 ]; then
+			say "Bail out! fake $fake_name did not start:"
+			sed -e 's/^/# /' "$fake_base.err"
+			exit 1
+		fi
+		sleep 0.1
+		fake_wait=$((fake_wait + 1))
+	done
+	FAKE_PORT=$(cat "$fake_base.port")
+	FAKE_URL=http://127.0.0.1:$FAKE_PORT
+	export FAKE_PORT FAKE_URL FAKE_LOG FAKE_PID
+}
+
+stop_fakes() {
+	for fake_pid in $FAKE_PIDS; do
+		kill "$fake_pid" 2>/dev/null
+	done
+	FAKE_PIDS=
+}
+
+# fake_faults JSON [URL]: replace the fault rules of the fake at URL (default $FAKE_URL), e.g.
+#   fake_faults '[{"path": "^/o/", "kind": 503, "count": 2}]'
+fake_faults() {
+	python3 -c 'import sys, urllib.request
+r = urllib.request.Request(sys.argv[1] + "/_faults", data=sys.argv[2].encode(), method="POST",
+                           headers={"Content-Type": "application/json"})
+urllib.request.urlopen(r).read()' "${2:-$FAKE_URL}" "$1"
+}
+
+# google_key NAME: a throw-away RSA key for a fake service account, made now (never commit one):
+# NAME.pem (private, PKCS#8) and NAME.pub.pem (public), in the current directory.
+google_key() {
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.pem" 2>/dev/null &&
+	openssl pkey -in "$1.pem" -pubout -out "$1.pub.pem" 2>/dev/null
+}
+
+# google_sa_json NAME TOKEN_URI [EMAIL] > FILE: a service-account key file holding NAME.pem.
+google_sa_json() {
+	jq -n --rawfile pk "$1.pem" --arg uri "$2" --arg email "${3:-tdtools-test@tdtools-test.iam.gserviceaccount.com}" \
+		'{type: "service_account", project_id: "tdtools-test", private_key_id: "test-key-1",
+		  private_key: $pk, client_email: $email, client_id: "1", token_uri: $uri}'
+}
+
+# start_oauth_fake [ARGS...]: make a key (google_key sa), start t/fake/oauth.py checking its signature,
+# and write the key file $TRASH/sa.json (mode 600) whose token_uri is the fake. Exports
+#   GOOGLE_KEY   the key file        OAUTH_URL, OAUTH_LOG   the token fake's URL and request log
+#   FAKE_TOKENS  the file of tokens it issued: give it to the API fakes (start_fake gcs --tokens-file "$FAKE_TOKENS")
+# and leaves FAKE_* describing the OAuth fake. Call it at the top level of the test, like start_fake.
+start_oauth_fake() {
+	mkdir -p "$TRASH/.fake" || exit 1
+	FAKE_TOKENS=$TRASH/.fake/tokens
+	: >"$FAKE_TOKENS"
+	(cd "$TRASH" && google_key sa) || { say "Bail out! openssl genpkey failed"; exit 1; }
+	start_fake oauth --tokens-file "$FAKE_TOKENS" --public-key "$TRASH/sa.pub.pem" "$@"
+	OAUTH_URL=$FAKE_URL
+	OAUTH_LOG=$FAKE_LOG
+	GOOGLE_KEY=$TRASH/sa.json
+	(cd "$TRASH" && umask 077 && google_sa_json sa "$OAUTH_URL/token" >"$GOOGLE_KEY") ||
+		{ say "Bail out! cannot write $GOOGLE_KEY"; exit 1; }
+	export OAUTH_URL OAUTH_LOG GOOGLE_KEY FAKE_TOKENS
+}
+
 test_done() {
 	say "1..$test_count"
+	stop_fakes
 	cd "$TOP" || exit 1
 	if [ "$test_failures" = 0 ]; then
 		rm -rf "$TRASH"
