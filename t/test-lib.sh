@@ -5,6 +5,8 @@
 #   test_expect_code 65 'title' 'command'      exit code must be exactly 65
 #   test_cmp expect actual                      byte comparison, prints a diff on failure
 #   require_shared                              ../shared or skip (fail under CI=true)
+#   start_fake NAME [ARGS...]                   start the loopback fake t/fake/NAME.py (see below)
+#   fake_faults JSON [URL]                      set a fake's fault rules (POST URL/_faults)
 #   test_done
 #
 # Each test runs in its own scratch directory, t/trash/<test-name>/, removed on success.
@@ -148,8 +150,72 @@ ibtci_config() {
 	   "$SHARED/ibtci/configuration/${1}_pipeline_config.json" >"$2"
 }
 
+# ---- loopback fake servers (t/fake/, see t/fake/fakelib.py for their options and fault rules) ----
+#
+# start_fake NAME [ARGS...] starts `python3 $TOP/t/fake/NAME.py --port-file F --log L --idle 300 ARGS...`
+# in the background, waits (up to 60 s) until it listens on 127.0.0.1, and exports
+#   FAKE_PORT  its port             FAKE_URL  http://127.0.0.1:$FAKE_PORT
+#   FAKE_LOG   its request log (one JSON object per request; read it with jq)
+#   FAKE_PID   its process id
+# Call it at the top level of the test script, not inside test_expect_success (those commands run in a
+# subshell, so the exports would be lost). To run two fakes, copy the variables after each call
+# (OAUTH_URL=$FAKE_URL). Every fake started is killed when the test ends, passed or failed (and it exits
+# by itself when the test's shell dies). A fake that does not start ends the test with "Bail out!".
+FAKE_PIDS=
+fake_seq=0
+start_fake() {
+	fake_name=$1
+	shift
+	fake_seq=$((fake_seq + 1))
+	mkdir -p "$TRASH/.fake" || exit 1
+	fake_base=$TRASH/.fake/$fake_name.$fake_seq
+	FAKE_LOG=$fake_base.log
+	: >"$FAKE_LOG"
+	rm -f "$fake_base.port"
+	if [ -z "${fake_trap_set:-}" ]; then
+		trap 'stop_fakes' EXIT
+		trap 'stop_fakes; exit 130' INT
+		trap 'stop_fakes; exit 143' TERM
+		fake_trap_set=1
+	fi
+	python3 "$TOP/t/fake/$fake_name.py" --port-file "$fake_base.port" --log "$FAKE_LOG" --idle 300 "$@" \
+		2>"$fake_base.err" &
+	FAKE_PID=$!
+	FAKE_PIDS="$FAKE_PIDS $FAKE_PID"
+	fake_wait=0
+	while [ ! -s "$fake_base.port" ]; do
+		if ! kill -0 "$FAKE_PID" 2>/dev/null || [ "$fake_wait" -ge 600 ]; then
+			say "Bail out! fake $fake_name did not start:"
+			sed -e 's/^/# /' "$fake_base.err"
+			exit 1
+		fi
+		sleep 0.1
+		fake_wait=$((fake_wait + 1))
+	done
+	FAKE_PORT=$(cat "$fake_base.port")
+	FAKE_URL=http://127.0.0.1:$FAKE_PORT
+	export FAKE_PORT FAKE_URL FAKE_LOG FAKE_PID
+}
+
+stop_fakes() {
+	for fake_pid in $FAKE_PIDS; do
+		kill "$fake_pid" 2>/dev/null
+	done
+	FAKE_PIDS=
+}
+
+# fake_faults JSON [URL]: replace the fault rules of the fake at URL (default $FAKE_URL), e.g.
+#   fake_faults '[{"path": "^/o/", "kind": 503, "count": 2}]'
+fake_faults() {
+	python3 -c 'import sys, urllib.request
+r = urllib.request.Request(sys.argv[1] + "/_faults", data=sys.argv[2].encode(), method="POST",
+                           headers={"Content-Type": "application/json"})
+urllib.request.urlopen(r).read()' "${2:-$FAKE_URL}" "$1"
+}
+
 test_done() {
 	say "1..$test_count"
+	stop_fakes
 	cd "$TOP" || exit 1
 	if [ "$test_failures" = 0 ]; then
 		rm -rf "$TRASH"
