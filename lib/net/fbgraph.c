@@ -6,68 +6,21 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include "net/fbgraph.h"
+#include "net/http.h"
 #include "util/buf.h"
 
 #define MAX_PAGES 1000000
 
 /* ---- transport ------------------------------------------------------------------------------------------ */
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
+/* The HTTP layer's message without its "GET <url>: " (the URL may carry the token; we name requests by path). */
+static const char *
+http_why(const char *msg)
 {
-	buf_add(arg, p, size * n);
-	return size * n;
-}
+	const char *p = strstr(msg, ": ");
 
-/* 1 if url is http://127.0.0.1, localhost or [::1] (plain http is for the loopback fakes only). */
-static int
-loopback_http(const char *url)
-{
-	static const char *const ok[] = { "http://127.0.0.1", "http://localhost", "http://[::1]" };
-
-	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
-		size_t n = strlen(ok[i]);
-		if (strncmp(url, ok[i], n) == 0 && (url[n] == ':' || url[n] == '/' || url[n] == '\0'))
-			return 1;
-	}
-	return 0;
-}
-
-static int
-transport_get(struct fbgraph *g, const char *url, const char *what, long *status, struct buf *body, struct err *e)
-{
-	CURL *c = g->http;
-	struct curl_slist *hdr = NULL;
-	struct buf auth = { 0 };
-	CURLcode rc;
-
-	body->len = 0;
-	buf_adds(&auth, "Authorization: Bearer ");
-	buf_adds(&auth, g->token);
-	buf_addc(&auth, '\0');
-	hdr = curl_slist_append(hdr, auth.p);
-	memset(auth.p, 0, auth.len);
-	buf_free(&auth);
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 300L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "tdtools/" TDTOOLS_VERSION);
-	g->requests++;
-	rc = curl_easy_perform(c);
-	curl_slist_free_all(hdr);
-	if (rc != CURLE_OK)
-		return err_set(e, EX_UNAVAILABLE, "%s: %s", what, curl_easy_strerror(rc));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	return 0;
+	return strncmp(msg, "GET ", 4) == 0 && p != NULL ? p + 2 : msg;
 }
 
 /* ---- helpers -------------------------------------------------------------------------------------------- */
@@ -75,18 +28,7 @@ transport_get(struct fbgraph *g, const char *url, const char *what, long *status
 static void
 pct(struct buf *b, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-			buf_addc(b, (char)ch);
-		} else {
-			buf_addc(b, '%');
-			buf_addc(b, hex[ch >> 4]);
-			buf_addc(b, hex[ch & 15]);
-		}
-	}
+	http_urlencode(b, s, strlen(s), 0);
 }
 
 /* Copy s into out with every copy of the token replaced, and cut to about 300 bytes. */
@@ -128,53 +70,73 @@ backoff(const struct fbgraph *g, int attempt)
 static json_t *
 get_url(struct fbgraph *g, const char *url, const char *what, struct err *e)
 {
-	struct buf body = { 0 };
+	struct http_client *c = g->http;
+	struct buf auth = { 0 };
+	const char *headers[3] = { NULL, "Accept: application/json", NULL };
 	json_t *j = NULL;
 
+	buf_adds(&auth, "Authorization: Bearer ");
+	buf_adds(&auth, g->token);
+	buf_addc(&auth, '\0');
+	headers[0] = auth.p;
 	for (int attempt = 0;; attempt++) {
-		long status = 0;
+		struct http_response r = { 0 };
+		struct err he;
 		json_error_t je;
 		char msg[400];
+		int rc;
 
 		json_decref(j);
 		j = NULL;
-		if (transport_get(g, url, what, &status, &body, e) == -1)
+		g->requests++;
+		rc = http_request(c, "GET", url, headers, NULL, 0, &r, &he);
+		if (rc == -1 && (r.status == 0 || he.code == EX_CONFIG || he.code == EX_IOERR)) {
+			/* No reply after the HTTP layer's own retries, or a refused URL. */
+			err_set(e, he.code, "%s: %s", what, http_why(he.msg));
+			http_response_free(&r);
 			goto fail;
-		j = json_loadb(body.p ? body.p : "", body.len, 0, &je);
+		}
+		j = json_loadb(r.body.p ? r.body.p : "", r.body.len, 0, &je);
 		if (json_is_object(j) && json_object_get(j, "error") != NULL) {
 			json_t *err = json_object_get(j, "error");
 			json_int_t code = json_integer_value(json_object_get(err, "code"));
 			const char *m = json_string_value(json_object_get(err, "message"));
 			redact(g, m ? m : "(no message)", msg, sizeof msg);
-			if (auth_code(status, code)) {
+			if (auth_code(r.status, code)) {
 				err_set(e, EX_NOPERM, "%s: the Graph API refused the token (HTTP %ld, error %lld: %s)", what,
-				    status, (long long)code, msg);
+				    r.status, (long long)code, msg);
+				http_response_free(&r);
 				goto fail;
 			}
-			err_set(e, EX_UNAVAILABLE, "%s: Graph API error (HTTP %ld, error %lld: %s)", what, status,
+			err_set(e, EX_UNAVAILABLE, "%s: Graph API error (HTTP %ld, error %lld: %s)", what, r.status,
 			    (long long)code, msg);
-		} else if (status == 401 || status == 403) {
-			err_set(e, EX_NOPERM, "%s: the Graph API refused the token (HTTP %ld)", what, status);
+		} else if (rc == -1) {
+			/* An HTTP error without a Graph error object, after the HTTP layer's retries. */
+			err_set(e, he.code, "%s: %s", what, http_why(he.msg));
+			http_response_free(&r);
 			goto fail;
-		} else if (status < 200 || status >= 300) {
-			err_set(e, EX_UNAVAILABLE, "%s: HTTP %ld", what, status);
 		} else if (j == NULL) {
 			redact(g, je.text, msg, sizeof msg);
 			err_set(e, EX_UNAVAILABLE, "%s: the reply is not JSON (%s)", what, msg);
 		} else if (!json_is_object(j)) {
 			err_set(e, EX_DATAERR, "%s: the reply is not a JSON object", what);
+			http_response_free(&r);
 			goto fail;
 		} else {
-			buf_free(&body);
+			http_response_free(&r);
+			memset(auth.p, 0, auth.len);
+			buf_free(&auth);
 			return j;
 		}
+		http_response_free(&r);
 		if (attempt >= g->retries)
 			goto fail;
 		backoff(g, attempt);
 	}
 fail:
+	memset(auth.p, 0, auth.len);
+	buf_free(&auth);
 	json_decref(j);
-	buf_free(&body);
 	return NULL;
 }
 
@@ -275,11 +237,12 @@ fbgraph_open(struct fbgraph *g, const struct pipeline_config *cfg, const struct 
     const char *credentials, struct err *e)
 {
 	const char *base = src->graph_api_base_url ? src->graph_api_base_url : FB_GRAPH_API_DEFAULT;
-	const char *env = getenv("TDTOOLS_RETRY_BASE_MS"), *p;
+	const char *p;
 	size_t n = strlen(base);
+	struct err ue;
 
 	memset(g, 0, sizeof *g);
-	if (strncmp(base, "https://", 8) != 0 && !loopback_http(base))
+	if (http_url_allowed(base, &ue) == -1)
 		return err_set(e, EX_CONFIG, "%s: GraphAPIBaseURL '%s': expected an https:// URL (plain http only "
 		    "to 127.0.0.1)", cfg->path, base);
 	while (n > 0 && base[n - 1] == '/')
@@ -290,19 +253,14 @@ fbgraph_open(struct fbgraph *g, const struct pipeline_config *cfg, const struct 
 	p = strchr(strstr(g->base, "://") + 3, '/');
 	g->origin_len = p != NULL ? (size_t)(p - g->base) : n;
 	g->retries = 3;
-	g->retry_base_ms = 1000;
-	if (env != NULL && *env != '\0')
-		g->retry_base_ms = strtol(env, NULL, 10);
-	if (g->retry_base_ms < 0)
-		g->retry_base_ms = 0;
 	if (read_token(g, cfg, src, credentials, e) == -1) {
 		fbgraph_close(g);
 		return -1;
 	}
-	if ((g->http = curl_easy_init()) == NULL) {
-		fbgraph_close(g);
-		return err_set(e, EX_SOFTWARE, "cannot start libcurl");
-	}
+	g->http = xcalloc(1, sizeof(struct http_client));
+	http_client_init(g->http);
+	http_add_secret(g->http, g->token);
+	g->retry_base_ms = ((struct http_client *)g->http)->retry_base_ms;
 	return 0;
 }
 
@@ -314,8 +272,10 @@ fbgraph_close(struct fbgraph *g)
 		free(g->token);
 	}
 	free(g->base);
-	if (g->http != NULL)
-		curl_easy_cleanup(g->http);
+	if (g->http != NULL) {
+		http_client_free(g->http);
+		free(g->http);
+	}
 	memset(g, 0, sizeof *g);
 }
 
