@@ -3,10 +3,15 @@
 # match the reference's conversion key by key (commenter ids de-identified), and stage 3 on them reproduces the
 # golden stage-3 outputs (golden/README.md comparison rules).
 . "$(dirname "$0")/test-lib.sh"
-. "$T_DIR/fake/graph-lib.sh"
 require_shared
 require_prog jq
 require_prog python3
+
+# graph_config IN OUT: IN with every Facebook source's GraphAPIBaseURL on the fake
+graph_config() {
+	jq --arg u "$FAKE_URL/v8.0" '.RawDataSources |= map(if .SourceType == "Facebook" then
+		. + {GraphAPIBaseURL: $u} else . end)' "$1" >"$2"
+}
 
 golden="$SHARED/golden/facebook"
 
@@ -21,7 +26,7 @@ printf '{"data": "u1", "uuid": "avf-facebook-uuid-u1"}\n{"data": "u2", "uuid": "
 chmod 600 uuids.table
 
 python3 "$T_DIR/fake/graph_golden.py" base.json "$golden/Raw Data" data.json fetch0.json
-start_graph data.json
+start_fake graph --data data.json
 
 test_expect_success 'the fake serves the comments the reference converted' '
 	graph_config fetch0.json fetch.json &&
@@ -96,5 +101,4 @@ test_expect_success 'the metrics CSV has the reference'"'"'s header and one row 
 		"root/Engagement Metrics/facebook_metrics.csv"
 '
 
-stop_graph
 test_done
