@@ -7,6 +7,7 @@
 #   require_shared                              ../shared or skip (fail under CI=true)
 #   start_fake NAME [ARGS...]                   start the loopback fake t/fake/NAME.py (see below)
 #   fake_faults JSON [URL]                      set a fake's fault rules (POST URL/_faults)
+#   start_oauth_fake [ARGS...]                  a throw-away service-account key + the OAuth token fake
 #   test_done
 #
 # Each test runs in its own scratch directory, t/trash/<test-name>/, removed on success.
@@ -211,6 +212,39 @@ fake_faults() {
 r = urllib.request.Request(sys.argv[1] + "/_faults", data=sys.argv[2].encode(), method="POST",
                            headers={"Content-Type": "application/json"})
 urllib.request.urlopen(r).read()' "${2:-$FAKE_URL}" "$1"
+}
+
+# google_key NAME: a throw-away RSA key for a fake service account, made now (never commit one):
+# NAME.pem (private, PKCS#8) and NAME.pub.pem (public), in the current directory.
+google_key() {
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.pem" 2>/dev/null &&
+	openssl pkey -in "$1.pem" -pubout -out "$1.pub.pem" 2>/dev/null
+}
+
+# google_sa_json NAME TOKEN_URI [EMAIL] > FILE: a service-account key file holding NAME.pem.
+google_sa_json() {
+	jq -n --rawfile pk "$1.pem" --arg uri "$2" --arg email "${3:-tdtools-test@tdtools-test.iam.gserviceaccount.com}" \
+		'{type: "service_account", project_id: "tdtools-test", private_key_id: "test-key-1",
+		  private_key: $pk, client_email: $email, client_id: "1", token_uri: $uri}'
+}
+
+# start_oauth_fake [ARGS...]: make a key (google_key sa), start t/fake/oauth.py checking its signature,
+# and write the key file $TRASH/sa.json (mode 600) whose token_uri is the fake. Exports
+#   GOOGLE_KEY   the key file        OAUTH_URL, OAUTH_LOG   the token fake's URL and request log
+#   FAKE_TOKENS  the file of tokens it issued: give it to the API fakes (start_fake gcs --tokens-file "$FAKE_TOKENS")
+# and leaves FAKE_* describing the OAuth fake. Call it at the top level of the test, like start_fake.
+start_oauth_fake() {
+	mkdir -p "$TRASH/.fake" || exit 1
+	FAKE_TOKENS=$TRASH/.fake/tokens
+	: >"$FAKE_TOKENS"
+	(cd "$TRASH" && google_key sa) || { say "Bail out! openssl genpkey failed"; exit 1; }
+	start_fake oauth --tokens-file "$FAKE_TOKENS" --public-key "$TRASH/sa.pub.pem" "$@"
+	OAUTH_URL=$FAKE_URL
+	OAUTH_LOG=$FAKE_LOG
+	GOOGLE_KEY=$TRASH/sa.json
+	(cd "$TRASH" && umask 077 && google_sa_json sa "$OAUTH_URL/token" >"$GOOGLE_KEY") ||
+		{ say "Bail out! cannot write $GOOGLE_KEY"; exit 1; }
+	export OAUTH_URL OAUTH_LOG GOOGLE_KEY FAKE_TOKENS
 }
 
 test_done() {
