@@ -223,4 +223,27 @@ test_expect_success 'a wrong token: 77 at once, the token never printed' '
 	test "$(wc -l <"$FAKE_LOG")" = 1
 '
 
+# A gs:// token file, through the Cloud Storage fake with a service account (the OAuth fake).
+GRAPH_URL=$FAKE_URL GRAPH_LOG=$FAKE_LOG
+start_oauth_fake
+mkdir -p store/avf-credentials
+start_fake gcs --dir "$TRASH/store" --tokens-file "$FAKE_TOKENS"
+GCS_URL=$FAKE_URL GCS_LOG=$FAKE_LOG
+FAKE_URL=$GRAPH_URL FAKE_LOG=$GRAPH_LOG
+
+test_expect_success 'a gs:// TokenFileURL is downloaded with the --credentials service account' '
+	echo "EAAB-page-token-s3cr3t" >"store/avf-credentials/facebook%2Fpage-111.txt" &&
+	jq ".RawDataSources[0].TokenFileURL = \"gs://avf-credentials/facebook/page-111.txt\"" fetch.json >gs.json &&
+	STORAGE_EMULATOR_HOST=$GCS_URL fb-fetch -c gs.json -r gs-raw --credentials "$GOOGLE_KEY" &&
+	test_cmp fb_a.before gs-raw/fb_a_111.jsonl &&
+	jq -r .auth "$GCS_LOG" >actual && echo Bearer >expect && test_cmp expect actual
+'
+
+test_expect_success 'a missing gs:// token: 66' '
+	jq ".RawDataSources[0].TokenFileURL = \"gs://avf-credentials/nope.txt\"" fetch.json >gs.json &&
+	{ STORAGE_EMULATOR_HOST=$GCS_URL fb-fetch -c gs.json -r gs-raw --credentials "$GOOGLE_KEY" 2>err; test $? = 66; } &&
+	echo "fb-fetch: the TokenFileURL of page 111: gs://avf-credentials/nope.txt: no such object" >expect &&
+	test_cmp expect err
+'
+
 test_done

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "net/fbgraph.h"
+#include "net/gauth.h"
+#include "net/gcs.h"
 #include "net/http.h"
 #include "util/buf.h"
 
@@ -174,6 +176,35 @@ describe(const char *node, const char *edge)
 
 /* ---- API ------------------------------------------------------------------------------------------------ */
 
+/* A gs:// token file through the Cloud Storage API ($STORAGE_EMULATOR_HOST honoured), with the service
+ * account in credentials (or $GOOGLE_APPLICATION_CREDENTIALS; none only with an emulator). */
+static int
+download_token(struct fbgraph *g, const char *url, const char *credentials, struct buf *out, struct err *e)
+{
+	struct gauth auth;
+	struct gcs gcs;
+	char *bucket = NULL, *object = NULL;
+	int have_auth = 0, rc = -1;
+
+	if (credentials == NULL || *credentials == '\0' || strcmp(credentials, "-") == 0)
+		credentials = getenv("GOOGLE_APPLICATION_CREDENTIALS");
+	if (credentials != NULL && *credentials != '\0') {
+		if (gauth_init(&auth, credentials, GAUTH_SCOPE_STORAGE, g->http, e) == -1)
+			return -1;
+		have_auth = 1;
+	}
+	if (gcs_init(&gcs, g->http, have_auth ? &auth : NULL, NULL, e) == 0) {
+		if (gcs_parse_url(url, &bucket, &object, e) == 0 && gcs_download(&gcs, bucket, object, out, e) == 0)
+			rc = 0;
+		gcs_free(&gcs);
+	}
+	free(bucket);
+	free(object);
+	if (have_auth)
+		gauth_free(&auth);
+	return rc;
+}
+
 static int
 read_token(struct fbgraph *g, const struct pipeline_config *cfg, const struct raw_source *src,
     const char *credentials, struct err *e)
@@ -185,30 +216,35 @@ read_token(struct fbgraph *g, const struct pipeline_config *cfg, const struct ra
 	char chunk[4096];
 	size_t n, s, t;
 
-	(void)credentials;
-	if (strncmp(url, "gs://", 5) == 0)
-		return err_set(e, EX_CONFIG, "%s: TokenFileURL '%s': gs:// token files are not supported yet "
-		    "(expected a local path or a file:// URL)", cfg->path, url);
-	if (strncmp(url, "file://", 7) == 0)
-		url += 7;
-	path = cj_path_join(cfg->dir, url);
-	if ((fp = fopen(path, "r")) == NULL) {
-		err_set(e, errno == EACCES ? EX_NOPERM : EX_NOINPUT, "%s: %s (the TokenFileURL of page %s)", path,
-		    strerror(errno), src->page_id);
-		free(path);
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_add(&b, chunk, n);
-	if (ferror(fp)) {
-		err_set(e, EX_IOERR, "%s: %s", path, strerror(errno));
+	if (gcs_is_url(url)) {
+		path = xstrdup(url);
+		if (download_token(g, url, credentials, &b, e) == -1) {
+			free(path);
+			buf_free(&b);
+			return err_prefix(e, "the TokenFileURL of page %s", src->page_id);
+		}
+	} else {
+		if (strncmp(url, "file://", 7) == 0)
+			url += 7;
+		path = cj_path_join(cfg->dir, url);
+		if ((fp = fopen(path, "r")) == NULL) {
+			err_set(e, errno == EACCES ? EX_NOPERM : EX_NOINPUT, "%s: %s (the TokenFileURL of page %s)", path,
+			    strerror(errno), src->page_id);
+			free(path);
+			return -1;
+		}
+		while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+			buf_add(&b, chunk, n);
+		if (ferror(fp)) {
+			err_set(e, EX_IOERR, "%s: %s", path, strerror(errno));
+			fclose(fp);
+			free(path);
+			buf_free(&b);
+			return -1;
+		}
 		fclose(fp);
-		free(path);
-		buf_free(&b);
-		return -1;
+		memset(chunk, 0, sizeof chunk);
 	}
-	fclose(fp);
-	memset(chunk, 0, sizeof chunk);
 	/* Python's str.strip() */
 	for (s = 0; s < b.len && isspace((unsigned char)b.p[s]); s++)
 		;
@@ -253,12 +289,12 @@ fbgraph_open(struct fbgraph *g, const struct pipeline_config *cfg, const struct 
 	p = strchr(strstr(g->base, "://") + 3, '/');
 	g->origin_len = p != NULL ? (size_t)(p - g->base) : n;
 	g->retries = 3;
+	g->http = xcalloc(1, sizeof(struct http_client));
+	http_client_init(g->http);
 	if (read_token(g, cfg, src, credentials, e) == -1) {
 		fbgraph_close(g);
 		return -1;
 	}
-	g->http = xcalloc(1, sizeof(struct http_client));
-	http_client_init(g->http);
 	http_add_secret(g->http, g->token);
 	g->retry_base_ms = ((struct http_client *)g->http)->retry_base_ms;
 	return 0;
