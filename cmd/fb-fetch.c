@@ -44,6 +44,8 @@ static const char help[] =
     "  -h, --help              this help\n"
     "      --version           print the version\n"
     "\n"
+    "TokenFileURL: a local path (relative to CONFIG), file:// or gs://. The token is never printed.\n"
+    "\n"
     "Exit status: 0 ok, 64 usage, 65 bad data from the Graph API, 66 input missing, 69 the Graph API unavailable\n"
     "after retries, 73 cannot create output, 74 I/O error, 77 authentication refused, 78 bad configuration.\n";
 
@@ -479,8 +481,12 @@ metrics_for_post(struct fetch *f, const struct raw_source *src, const char *data
 	row->cells[1] = xstrdup(dataset);
 	row->cells[2] = xmalloc(strlen(p->id) + 14);
 	sprintf(row->cells[2], "facebook.com/%s", p->id);
-	row->cells[3] = cell_of(json_object_get(post, "created_time"));
-	row->cells[4] = cell_of(json_object_get(post, "message"));
+	if ((row->cells[3] = cell_of(json_object_get(post, "created_time"))) == NULL)
+		cli_die(EX_DATAERR, "GET /%s: \"created_time\" is not a string", p->id);
+	if (json_object_get(post, "message") == NULL && !f->quiet)
+		cli_warn("post %s: no text: Post Text left empty", p->id);
+	if ((row->cells[4] = cell_of(json_object_get(post, "message"))) == NULL)
+		cli_die(EX_DATAERR, "GET /%s: \"message\" is not a string", p->id);
 	row->cells[5] = post_type(post, p->id, f->quiet);
 	for (k = 0; k < 3; k++) {
 		if (values[k] == NULL && !f->quiet)

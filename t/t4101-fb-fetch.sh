@@ -69,6 +69,7 @@ test_expect_success 'fetch: every dataset, with metrics' '
 	cat >expect <<-\EOF &&
 	fb-fetch: post 111_1: comment 111_1_c3 has no author id ("from"): skipped
 	fb-fetch: post 111_1: comment 111_1_c3 has no author id ("from"): skipped
+	fb-fetch: post 111_6: no text: Post Text left empty
 	fb-fetch: post 111_6: the post has no attachments (every post must have a photo or video attachment): Post Type left empty
 	EOF
 	test_cmp expect err &&
