@@ -105,7 +105,7 @@ set_label(struct merge *m, struct td *t, const char *key, const struct code *c, 
 	label_encode(&m->label, c->scheme, c, o, m->now, checked);
 	if (mode == CODING_MULTIPLE)
 		buf_addc(&m->label, ']');
-	return td_set_json(t, KEY(key), m->label.p, m->label.len, e);
+	return td_set_json_canonical(t, KEY(key), m->label.p, m->label.len, e);
 }
 
 static const struct code *

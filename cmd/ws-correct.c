@@ -187,7 +187,7 @@ ws_code_record(struct ws *ws, struct td *t, const char *where, int report, struc
 		}
 		ws->ci.buf.len = 0;
 		label_encode(&ws->ci.buf, ws->wss, ws->ce, &ws->ce_origin, ws->now, 0);
-		if (td_set_json(t, KEY(wp->correct_ws), ws->ci.buf.p, ws->ci.buf.len, e) == -1)
+		if (td_set_json_canonical(t, KEY(wp->correct_ws), ws->ci.buf.p, ws->ci.buf.len, e) == -1)
 			return -1;
 	}
 	return 0;
@@ -284,16 +284,23 @@ stored_where(struct dataset *ds, const struct stored *r)
 	return ds->where;
 }
 
+/* The record's text, read back from the spool into b. */
+static const char *
+stored_text_into(struct dataset *ds, const struct stored *r, struct buf *b)
+{
+	b->len = 0;
+	buf_reserve(b, r->len + 1);
+	if (spool_read_at(fileno(ds->spool), b->p, r->len, r->off) == -1)
+		cli_die(EX_IOERR, "cannot read back the spooled records: %s", errno ? strerror(errno) : "short read");
+	b->p[r->len] = '\0';
+	return b->p;
+}
+
 /* The record's text, read back from the spool (valid until the next call). */
 static const char *
 stored_text(struct dataset *ds, const struct stored *r)
 {
-	ds->text.len = 0;
-	buf_reserve(&ds->text, r->len + 1);
-	if (spool_read_at(fileno(ds->spool), ds->text.p, r->len, r->off) == -1)
-		cli_die(EX_IOERR, "cannot read back the spooled records: %s", errno ? strerror(errno) : "short read");
-	ds->text.p[r->len] = '\0';
-	return ds->text.p;
+	return stored_text_into(ds, r, &ds->text);
 }
 
 static void
@@ -416,7 +423,15 @@ struct participant {
 	struct survey_move { const struct ws_plan *wp; const char *target; } *smoves;
 	size_t n_smoves, cap_smoves;
 	struct buf tmp;
+	/*
+	 * The first CACHED members parsed and coded once: emit writes a member's record from here when it is the
+	 * source of exactly one message, instead of reading, parsing and coding it again.
+	 */
+	struct cached { struct td t; struct buf text; } cache[16];
+	size_t uses[16];
 };
+
+#define CACHED (sizeof ((struct participant *)0)->cache / sizeof ((struct participant *)0)->cache[0])
 
 #define PUSH(arr, n, cap) \
 	(((n) == (cap) ? ((cap) = (cap) ? (cap) * 2 : 8, (arr) = xrealloc((arr), (cap) * sizeof *(arr))) : (arr)), \
@@ -595,6 +610,10 @@ participant_free(struct participant *p)
 	free(p->moves);
 	free(p->smoves);
 	buf_free(&p->tmp);
+	for (size_t i = 0; i < CACHED; i++) {
+		td_free(&p->cache[i].t);
+		buf_free(&p->cache[i].text);
+	}
 	arena_free(&p->mem);
 }
 
@@ -610,6 +629,16 @@ fail_at(const char *where, struct err *e)
 {
 	err_prefix(e, "%s", where);
 	cli_fail(e);
+}
+
+static void
+parse_member_into(struct ws *ws, struct td *t, struct buf *b, struct dataset *ds, const struct stored *r, int report)
+{
+	struct err e;
+	const char *text = stored_text_into(ds, r, b);
+
+	if (td_parse(t, text, r->len, &e) == -1 || ws_code_record(ws, t, stored_where(ds, r), report, &e) == -1)
+		fail_at(stored_where(ds, r), &e);
 }
 
 static void
@@ -632,7 +661,10 @@ emit(struct ws *ws, struct participant *p, struct dataset *ds, const struct grou
 	struct td *t = &o->t;
 	struct err e;
 
-	parse_member(ws, t, ds, r, 0);
+	if (ru->u.source_td < CACHED && p->uses[ru->u.source_td] == 1)
+		t = &p->cache[ru->u.source_td].t;	/* parsed and coded already, and used once */
+	else
+		parse_member(ws, t, ds, r, 0);
 	for (size_t i = 0; i < p->n_flat; i++)
 		if (p->flat[i].value == NULL && td_get(t, KEY(p->flat[i].key)) != NULL)
 			td_hide(t, KEY(p->flat[i].key));
@@ -676,7 +708,13 @@ correct_participant(struct ws *ws, struct participant *p, struct dataset *ds, co
 	/* E.1–2, and E.4 for the messages that stay; the last member's survey answers for E.3. */
 	for (size_t i = 0; i < g->n; i++) {
 		const struct stored *r = &ds->records[g->members[i]];
-		parse_member(ws, t, ds, r, 1);
+		if (i < CACHED) {
+			t = &p->cache[i].t;
+			parse_member_into(ws, t, &p->cache[i].text, ds, r, 1);
+		} else {
+			t = &o->t;
+			parse_member(ws, t, ds, r, 1);
+		}
 		for (size_t k = 0; i == 0 && k < ws->n_plans; k++) {
 			const struct ws_plan *wp = &ws->plans[k];
 			const char *target = NULL;
@@ -745,6 +783,7 @@ correct_participant(struct ws *ws, struct participant *p, struct dataset *ds, co
 		struct update u;
 		if (mv->target == NULL)
 			continue;
+		t = &o->t;
 		parse_member(ws, t, ds, r, 0);
 		if (make_update(p, t, mv->wp->plan, last, &u, &e) == -1 || route(ws, p, mv->target, &u, &e) == -1)
 			fail_at(stored_where(ds, r), &e);
@@ -769,6 +808,10 @@ correct_participant(struct ws *ws, struct participant *p, struct dataset *ds, co
 		*PUSH(p->flat, p->n_flat, p->cap_flat) = (struct flat_entry){ ws->plans[k].source, src };
 	}
 	/* E.8 */
+	memset(p->uses, 0, sizeof p->uses);
+	for (size_t j = 0; j < p->n_rqa; j++)
+		if (p->rqa[j].u.source_td < CACHED)
+			p->uses[p->rqa[j].u.source_td]++;
 	for (size_t j = 0; j < p->n_rqa; j++)
 		emit(ws, p, ds, g, &p->rqa[j], o);
 }

@@ -727,7 +727,7 @@ import(struct coda_import *ci, struct td *t, const struct coda_file *f, const ch
 	    : coda_single_value(&ci->buf, f, id, id_len, s, cur, &ci->origin, ci->now, e);
 	if (rc == -1)
 		return err_prefix(e, "\"%s\"", coded_key);
-	if (rc == 1 && td_set_json(t, coded_key, strlen(coded_key), ci->buf.p, ci->buf.len, e) == -1)
+	if (rc == 1 && td_set_json_canonical(t, coded_key, strlen(coded_key), ci->buf.p, ci->buf.len, e) == -1)
 		return -1;
 	return 0;
 }

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "record/json.h"
 
@@ -11,6 +14,32 @@
 static const unsigned char str_stop[256] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
 };
+
+/*
+ * The first byte at or after p (before q) that str_stop flags, or q. Sixteen bytes at a time with SSE2 (a byte
+ * below 0x20 or above 0x7e is negative or below 0x20 as a signed char, or 0x7f).
+ */
+static inline const unsigned char *
+skip_plain(const unsigned char *p, const unsigned char *q)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20),
+	    del = _mm_set1_epi8(0x7f);
+
+	while (q - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+		    _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(m);
+		if (mask)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#endif
+	while (p < q && !str_stop[*p])
+		p++;
+	return p;
+}
 
 static const unsigned char is_ws[256] = {
 	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
@@ -88,8 +117,7 @@ scan_string(struct json_doc *d, const char *base, const char **pp, const char *e
 	struct json_node *n;
 
 	for (;;) {
-		while (p < q && !str_stop[*p])
-			p++;
+		p = skip_plain(p, q);
 		if (p >= q)
 			return syntax(e, base, (const char *)p, "unterminated string");
 		if (*p == '"')
@@ -544,8 +572,7 @@ json_encode_str(struct buf *out, const char *str, size_t n)
 	buf_addc(out, '"');
 	while (s < end) {
 		run = s;
-		while (s < end && *s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
-			s++;
+		s = skip_plain(s, end);
 		buf_add(out, run, (size_t)(s - run));
 		if (s < end)
 			put_unit(out, get_utf8(&s));
@@ -570,8 +597,7 @@ encode_string_node(struct buf *out, const struct json_node *n)
 	buf_addc(out, '"');
 	while (s < end) {
 		run = s;
-		while (s < end && *s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
-			s++;
+		s = skip_plain(s, end);
 		buf_add(out, run, (size_t)(s - run));
 		if (s >= end)
 			break;
@@ -783,6 +809,10 @@ encode(struct buf *out, struct json_doc *d, uint32_t i, int indent, int level)
 		break;
 	case JV_ARRAY: {
 		uint32_t c, k = 0;
+		if (indent == 0 && (n->flags & JSON_F_CANONICAL)) {
+			buf_add(out, n->p, n->len);
+			break;
+		}
 		if (n->count == 0) {
 			buf_add(out, "[]", 2);
 			break;
@@ -803,6 +833,10 @@ encode(struct buf *out, struct json_doc *d, uint32_t i, int indent, int level)
 	case JV_OBJECT: {
 		struct member stackm[16], *m = stackm;
 		uint32_t c, k = 0, cnt = n->count;
+		if (indent == 0 && (n->flags & JSON_F_CANONICAL)) {
+			buf_add(out, n->p, n->len);
+			break;
+		}
 		if (cnt == 0) {
 			buf_add(out, "{}", 2);
 			break;

@@ -14,6 +14,7 @@ enum json_type {
 
 #define JSON_F_ESCAPED	1	/* string holds backslash escapes */
 #define JSON_F_NONASCII	2	/* string holds bytes >= 0x80 */
+#define JSON_F_CANONICAL 4	/* container whose text is exactly what json_encode(indent 0) writes: copied as is */
 
 /*
  * One token of a parsed document. The nodes of a value's subtree follow it; `next` is the index just past
@@ -26,7 +27,7 @@ struct json_node {
 	uint32_t next;		/* index of the node after this subtree */
 	uint32_t count;		/* containers: elements, or members */
 	uint8_t type;		/* enum json_type */
-	uint8_t flags;		/* JSON_F_* for strings */
+	uint8_t flags;		/* JSON_F_* (ESCAPED, NONASCII for strings; CANONICAL for containers) */
 };
 
 struct json_doc {

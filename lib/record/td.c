@@ -384,6 +384,19 @@ td_set_json(struct td *t, const char *key, size_t klen, const char *json, size_t
 	return 0;
 }
 
+int
+td_set_json_canonical(struct td *t, const char *key, size_t klen, const char *json, size_t n, struct err *e)
+{
+	uint32_t root;
+
+	if (json_parse_copy(&t->store, json, n, &root, e) == -1)
+		return -1;
+	if (t->store.nodes[root].type == JV_OBJECT || t->store.nodes[root].type == JV_ARRAY)
+		t->store.nodes[root].flags |= JSON_F_CANONICAL;
+	td_set(t, key, klen, (struct td_val){ &t->store, root });
+	return 0;
+}
+
 void
 td_set_str(struct td *t, const char *key, size_t klen, const char *s, size_t n)
 {
@@ -643,8 +656,11 @@ write_entry(struct buf *out, struct kv *data, size_t nd, struct kv *nest, const 
 	free(all);
 
 	buf_adds(out, "{\"Data\": ");
-	d.len = 0;
-	encode_kvs(&d, data, nd);
+	if (nn > 0) {
+		/* Without nested TracedData the Data is what was hashed. */
+		d.len = 0;
+		encode_kvs(&d, data, nd);
+	}
 	buf_add(out, d.p, d.len);
 	buf_adds(out, ", \"Metadata\": ");
 	encode_meta(out, m);

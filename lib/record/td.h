@@ -93,6 +93,11 @@ int td_next_item(struct td *t, size_t *cursor, const struct td_item **it);
 void td_set(struct td *t, const char *key, size_t klen, struct td_val v);
 void td_set_str(struct td *t, const char *key, size_t klen, const char *s, size_t n);
 int td_set_json(struct td *t, const char *key, size_t klen, const char *json, size_t n, struct err *e);
+/*
+ * td_set_json for text the caller wrote in canonical form (exactly json_encode's bytes with indent 0, such as
+ * label_encode writes): td_write copies it instead of encoding it again.
+ */
+int td_set_json_canonical(struct td *t, const char *key, size_t klen, const char *json, size_t n, struct err *e);
 /* Hide key (the tombstone). Returns -1 if the key is not visible (CoreDataModules raises KeyError). */
 int td_hide(struct td *t, const char *key, size_t klen);
 /*
