@@ -322,7 +322,7 @@ filter_array(struct purge *p, struct json_doc *d, uint32_t root, const char *tex
 {
 	const struct json_node *r = &d->nodes[root];
 	const char *start = r->p, *end = r->p + r->len;
-	const char *prev_end = NULL;
+	const char *prev_end = NULL, *first = NULL;
 	size_t removed = 0, kept = 0;
 	uint32_t k;
 	struct buf body = { 0 };
@@ -333,13 +333,15 @@ filter_array(struct purge *p, struct json_doc *d, uint32_t root, const char *tex
 		const char *ep = n->type == JV_STRING ? n->p - 1 : n->p;
 		size_t el = n->type == JV_STRING ? n->len + 2 : n->len;
 		/* a string node points after its quote and counts the bytes between the quotes */
+		if (first == NULL)
+			first = ep;
 		if (visit_unit(p, d, k, coda, pass)) {
 			removed++;
 		} else {
 			if (kept > 0)
 				buf_add(&body, prev_end, (size_t)(ep - prev_end));
-			else
-				buf_add(&body, start, (size_t)(ep - start));
+			else	/* "[" and what preceded the first element */
+				buf_add(&body, start, (size_t)(first - start));
 			buf_add(&body, ep, el);
 			kept++;
 		}
