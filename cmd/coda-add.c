@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "net/gauth.h"
 #include "coding/coda.h"
 #include "config/plan.h"
 #include "pipeline.h"
@@ -195,6 +196,14 @@ add_plans(struct codastore *s, const struct coding_plans *plans, const char *dir
 	buf_free(&path);
 }
 
+/* A Firestore store's service-account key that group or others can read draws a warning (never its content). */
+static void
+warn_exposed_key(const char *spec)
+{
+	if (!quiet && strncmp(spec, "dir:", 4) != 0 && gauth_key_readable_by_others(spec))
+		cli_warn("warning: %s is readable by others (chmod 600)", spec);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -250,6 +259,7 @@ main(int argc, char **argv)
 		cli_pipeline_load(&pl, config, plans, schemes, 0);
 		if (codastore_open(&s, argv[0], &e) == -1)
 			cli_fail(&e);
+		warn_exposed_key(argv[0]);
 		s->on_progress = on_progress;
 		add_plans(s, &pl.plans, dir);
 		codastore_close(s);
@@ -267,6 +277,7 @@ main(int argc, char **argv)
 		cli_die(EX_USAGE, "empty dataset id");
 	if (codastore_open(&s, argv[0], &e) == -1)
 		cli_fail(&e);
+	warn_exposed_key(argv[0]);
 	s->on_progress = on_progress;
 	add_one(s, argv[1], kind, &file, 1);
 	codastore_close(s);

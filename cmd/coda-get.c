@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "net/gauth.h"
 #include "config/plan.h"
 #include "pipeline.h"
 #include "store/codastore.h"
@@ -157,6 +158,14 @@ get_plans(struct codastore *s, const struct coding_plans *plans, const char *out
 	free(files);
 }
 
+/* A Firestore store's service-account key that group or others can read draws a warning (never its content). */
+static void
+warn_exposed_key(const char *spec)
+{
+	if (!quiet && strncmp(spec, "dir:", 4) != 0 && gauth_key_readable_by_others(spec))
+		cli_warn("warning: %s is readable by others (chmod 600)", spec);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -214,6 +223,7 @@ main(int argc, char **argv)
 		cli_pipeline_load(&pl, config, plans, schemes, 0);
 		if (codastore_open(&s, argv[0], &e) == -1)
 			cli_fail(&e);
+		warn_exposed_key(argv[0]);
 		get_plans(s, &pl.plans, outdir);
 		codastore_close(s);
 		cli_pipeline_free(&pl);
@@ -231,6 +241,7 @@ main(int argc, char **argv)
 		cli_die(EX_USAGE, "empty dataset id");
 	if (codastore_open(&s, argv[0], &e) == -1)
 		cli_fail(&e);
+	warn_exposed_key(argv[0]);
 	if (strcmp(kind, "messages") == 0)
 		rc = get_messages(s, argv[1], previous, &out, &e);
 	else if (strcmp(kind, "users") == 0)

@@ -28,6 +28,7 @@
 #include "util/spool.h"
 #include "util/strmap.h"
 
+#include "net/gauth.h"
 #include "net/http.h"
 #define HAVE_HTTP 1
 
@@ -137,6 +138,13 @@ load_token(const struct pipeline_config *c, const char *url, const char *credent
 {
 	if (url_read(url, c->dir, credentials, tok, e) == -1)
 		return err_prefix(e, "TokenFileURL");
+	if (!quiet && strncmp(url, "gs://", 5) != 0) {
+		/* A local token file that group or others can read: say so (never what it holds). */
+		char *path = cj_path_join(c->dir, strncmp(url, "file://", 7) == 0 ? url + 7 : url);
+		if (gauth_key_readable_by_others(path))
+			cli_warn("warning: %s is readable by others (chmod 600)", path);
+		free(path);
+	}
 	while (tok->len && strchr(" \t\r\n\f\v", tok->p[tok->len - 1]))
 		tok->len--;
 	size_t s = 0;

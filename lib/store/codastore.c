@@ -1402,3 +1402,146 @@ out:
 	free(first);
 	return rc;
 }
+
+/* ---- deleting (td-purge) ---- */
+
+struct ds_list {
+	char **v;
+	size_t n, cap;
+};
+
+static int
+on_segment_doc(void *arg, const char *id, const char *json, size_t len, struct err *e)
+{
+	struct ds_list *l = arg;
+
+	(void)json;
+	(void)len;
+	(void)e;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = xstrdup(id);
+	return 0;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 1 when id is "<D>_<n>" (n >= 2, no leading zero) for a D among the segment ids. */
+static int
+is_later_segment(const struct ds_list *l, const char *id)
+{
+	const char *u = strrchr(id, '_');
+	size_t k;
+
+	if (u == NULL || u == id || u[1] == '\0' || u[1] == '0')
+		return 0;
+	for (k = 1; u[k] != '\0'; k++)
+		if (u[k] < '0' || u[k] > '9')
+			return 0;
+	if (strcmp(u + 1, "1") == 0)
+		return 0;
+	for (k = 0; k < l->n; k++)
+		if (strlen(l->v[k]) == (size_t)(u - id) && memcmp(l->v[k], id, (size_t)(u - id)) == 0)
+			return 1;
+	return 0;
+}
+
+int
+codastore_list_datasets(struct codastore *s, char ***names, size_t *n, struct err *e)
+{
+	struct ds_list l = { 0 };
+	size_t i, k = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (s->be->list(s, "datasets", INT64_MIN, INT64_MAX, on_segment_doc, &l, e) == -1) {
+		for (i = 0; i < l.n; i++)
+			free(l.v[i]);
+		free(l.v);
+		return -1;
+	}
+	char **out = xcalloc(l.n + 1, sizeof *out);
+	for (i = 0; i < l.n; i++)
+		if (!is_later_segment(&l, l.v[i]))
+			out[k++] = xstrdup(l.v[i]);
+	for (i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	qsort(out, k, sizeof *out, str_cmp);
+	*names = out;
+	*n = k;
+	return 0;
+}
+
+int
+codastore_delete_messages(struct codastore *s, const char *dataset, const struct strmap *ids, int dry_run,
+    struct codastore_delete_stats *st, struct err *e)
+{
+	struct codastore_msgs have = { 0 }, keep = { 0 };
+	struct codastore_add_stats ast;
+	struct codastore_write *w = NULL;
+	char **paths = NULL;
+	size_t nseg, nw = 0, i;
+	int rc = -1, locked = 0;
+
+	memset(st, 0, sizeof *st);
+	memset(&ast, 0, sizeof ast);
+	if (!dry_run) {
+		if (lock_dataset(s, dataset, e) == -1)
+			return -1;
+		locked = 1;
+	}
+	if (segment_count(s, dataset, &nseg, e) == -1)
+		goto done;
+	if (codastore_get_messages(s, dataset, INT64_MIN, &have, e) == -1)
+		goto done;
+	w = xcalloc(have.n + 1, sizeof *w);
+	paths = xcalloc(have.n + 1, sizeof *paths);
+	for (i = 0; i < have.n; i++) {
+		struct codastore_msg *m = &have.v[i];
+		if (strmap_get(ids, m->id, m->id_len) == NULL) {
+			*msgs_push(&keep) = *m;
+			continue;
+		}
+		char *seg = codastore_segment_id(dataset, m->segment);
+		paths[nw] = path_of("datasets", seg, "messages", m->id);
+		free(seg);
+		w[nw].path = paths[nw];
+		w[nw].json = "";
+		w[nw].remove = 1;
+		nw++;
+		msg_clear(m);
+	}
+	st->deleted = nw;
+	if (dry_run || nw == 0) {
+		rc = 0;
+		goto done;
+	}
+	for (i = 0; i < nw; i += CODASTORE_BATCH) {
+		size_t k = nw - i < CODASTORE_BATCH ? nw - i : CODASTORE_BATCH;
+		if (s->be->commit(s, w + i, k, e) != 0)
+			goto done;
+		progress(s, dataset, i + k, nw);
+	}
+	if (update_metrics(s, dataset, nseg, &keep, &ast, e) == -1)
+		goto done;
+	st->metrics_written = ast.metrics_written;
+	rc = 0;
+done:
+	if (locked)
+		unlock_dataset(s);
+	for (i = 0; i < nw; i++)
+		free(paths[i]);
+	free(paths);
+	free(w);
+	have.n = 0;	/* each message is now in keep, or was cleared */
+	codastore_msgs_free(&have);
+	codastore_msgs_free(&keep);
+	return rc;
+}

@@ -8,6 +8,7 @@
 #include "coding/coda.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/strmap.h"
 
 /*
  * A store holds Coda V2's Firestore layout (apis.md §2.1), document by document:
@@ -37,6 +38,7 @@ struct codastore_write {
 	size_t len;
 	int create_only;		/* fail with CODASTORE_CONFLICT if the document exists */
 	int server_time;		/* set its LastUpdated to the commit time (Firestore's REQUEST_TIME) */
+	int remove;			/* delete the document (json unused; a missing one is no error) */
 };
 
 /* A listed document: its id (last path element) and its fields as plain JSON, timestamps as
@@ -160,6 +162,27 @@ int codastore_add_schemes(struct codastore *s, const char *dataset, const char *
  * the users of every segment (creating the dataset if needed). */
 int codastore_add_users(struct codastore *s, const char *dataset, const char *path, int dry_run,
     struct codastore_add_stats *st, struct err *e);
+
+/*
+ * The datasets of the store: each first segment's id ("D", not its "D_2", "D_3", ...), sorted. *names is an
+ * array of *n owned strings (free each and the array).
+ */
+int codastore_list_datasets(struct codastore *s, char ***names, size_t *n, struct err *e);
+
+struct codastore_delete_stats {
+	size_t deleted;			/* messages deleted (or that would be, with dry_run) */
+	size_t metrics_written;		/* metrics documents rewritten */
+};
+
+/*
+ * Delete the dataset's messages (any segment) whose MessageID is a key of ids, in batches of CODASTORE_BATCH,
+ * under the dataset's lock; then each segment's metrics are recomputed and rewritten where they differ. The
+ * other messages, their SequenceNumbers and LastUpdated are not touched. A crash part-way leaves some of the
+ * messages deleted: running the delete again finishes it (and the metrics). Backends without deletes (Firestore,
+ * for now) fail with EX_UNAVAILABLE before anything is written. dry_run: count only.
+ */
+int codastore_delete_messages(struct codastore *s, const char *dataset, const struct strmap *ids, int dry_run,
+    struct codastore_delete_stats *st, struct err *e);
 
 /* The commit time for backends that keep their own: s->clock, else the system clock. */
 int64_t codastore_now(struct codastore *s);

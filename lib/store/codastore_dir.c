@@ -399,6 +399,8 @@ dir_commit(struct codastore *s, const struct codastore_write *w, size_t n, struc
 			dirs = xrealloc(dirs, (ndirs + 1) * sizeof *dirs);
 			dirs[ndirs++] = xstrdup(dir.p);
 		}
+		if (w[i].remove)
+			continue;
 		if (w[i].server_time) {
 			if (with_time(ds, &w[i], when, &body, e) == -1)
 				goto done;
@@ -429,6 +431,13 @@ dir_commit(struct codastore *s, const struct codastore_write *w, size_t n, struc
 		close(fd);
 	}
 	for (i = 0; i < n; i++) {
+		if (w[i].remove) {
+			if (unlink(finals[i]) == -1 && errno != ENOENT) {
+				io_error(e, "cannot delete", finals[i]);
+				goto done;
+			}
+			continue;
+		}
 		if (w[i].create_only) {
 			if (link(tmps[i], finals[i]) == -1) {
 				if (errno == EEXIST) {

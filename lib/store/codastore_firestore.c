@@ -161,6 +161,10 @@ fs_commit(struct codastore *s, const struct codastore_write *w, size_t n, struct
 	json_error_t je;
 	int rc = 0;
 
+	for (size_t i = 0; i < n; i++)
+		if (w[i].remove)
+			return err_set(e, EX_UNAVAILABLE, "%s: deleting documents is not supported by the Firestore "
+			    "store yet (expected a dir: store)", w[i].path);
 	firestore_batch_init(&b);
 	for (size_t i = 0; i < n; i++) {
 		json_t *obj = json_loadb(w[i].json, w[i].len, 0, &je);

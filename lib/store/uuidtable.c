@@ -186,12 +186,29 @@ uuidtable_open_file(struct uuid_table **tp, const char *path, const char *prefix
 		uuidtable_close(t);
 		return -1;
 	}
-	while (flock(t->fd, LOCK_EX) == -1) {
-		if (errno != EINTR) {
-			err_set(e, EX_IOERR, "%s: cannot lock the UUID table: %s", path, strerror(errno));
-			uuidtable_close(t);
-			return -1;
+	for (;;) {
+		struct stat now;
+		while (flock(t->fd, LOCK_EX) == -1) {
+			if (errno != EINTR) {
+				err_set(e, EX_IOERR, "%s: cannot lock the UUID table: %s", path, strerror(errno));
+				uuidtable_close(t);
+				return -1;
+			}
 		}
+		/* uuidtable_remove replaces the file while holding the lock: lock the file that is there now. */
+		if (fstat(t->fd, &st) == 0 && stat(path, &now) == 0 && (st.st_ino != now.st_ino || st.st_dev != now.st_dev)) {
+			close(t->fd);
+			t->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+			if (t->fd == -1) {
+				int saved = errno;
+				err_set(e, saved == EACCES || saved == EPERM ? EX_NOPERM : EX_CANTCREAT,
+				    "%s: cannot open the UUID table: %s", path, strerror(saved));
+				uuidtable_close(t);
+				return -1;
+			}
+			continue;
+		}
+		break;
 	}
 	if (fstat(t->fd, &st) == -1) {
 		err_set(e, EX_IOERR, "%s: %s", path, strerror(errno));
@@ -327,6 +344,108 @@ uuidtable_uuid_to_data(const struct uuid_table *t, const char *uid, size_t uidle
 	if (len)
 		*len = t->by_data.entries[u->value].klen;
 	return t->by_data.entries[u->value].key;
+}
+
+/* The uuid (and data) of one table line, or -1 when it is not a mapping (load has checked every line). */
+static int
+line_names(struct json_doc *doc, const char *line, size_t len, const char **ds, size_t *dl, const char **us,
+    size_t *ul)
+{
+	uint32_t root, dv, uv;
+	struct err pe;
+
+	json_reset(doc);
+	if (json_parse(doc, line, len, &root, &pe) == -1 || doc->nodes[root].type != JV_OBJECT
+	    || (dv = json_get(doc, root, "data", 4)) == 0 || doc->nodes[dv].type != JV_STRING
+	    || (uv = json_get(doc, root, "uuid", 4)) == 0 || doc->nodes[uv].type != JV_STRING)
+		return -1;
+	*ds = json_str(doc, dv, dl);
+	*us = json_str(doc, uv, ul);
+	return 0;
+}
+
+int
+uuidtable_remove(struct uuid_table *t, const char *uid, size_t uidlen, struct err *e)
+{
+	struct buf text = {0}, out = {0}, tmp = {0};
+	struct json_doc doc = {0};
+	char chunk[65536], *data = NULL, *slash;
+	size_t dlen = 0, pos = 0;
+	ssize_t r;
+	int fd = -1, rc = -1, dfd;
+	const char *d0;
+
+	if ((d0 = uuidtable_uuid_to_data(t, uid, uidlen, &dlen)) == NULL)
+		return 0;
+	data = xmalloc(dlen + 1);
+	memcpy(data, d0, dlen);
+	data[dlen] = '\0';
+	if (lseek(t->fd, 0, SEEK_SET) == -1)
+		goto io;
+	while ((r = read(t->fd, chunk, sizeof chunk)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			goto io;
+		}
+		buf_add(&text, chunk, (size_t)r);
+	}
+	while (pos < text.len) {
+		char *nl = memchr(text.p + pos, '\n', text.len - pos);
+		size_t len = nl ? (size_t)(nl - (text.p + pos)) + 1 : text.len - pos;
+		const char *line = text.p + pos, *ds, *us;
+		size_t dl, ul;
+		pos += len;
+		if (line_names(&doc, line, len, &ds, &dl, &us, &ul) == 0
+		    && ((ul == uidlen && memcmp(us, uid, ul) == 0) || (dl == dlen && memcmp(ds, data, dl) == 0)))
+			continue;
+		buf_add(&out, line, len);
+	}
+	buf_adds(&tmp, t->path);
+	buf_adds(&tmp, ".tmp-remove");
+	buf_addc(&tmp, '\0');
+	fd = open(tmp.p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1 || fchmod(fd, 0600) == -1 || flock(fd, LOCK_EX) == -1 || write_all(fd, out.p, out.len) == -1
+	    || fsync(fd) == -1) {
+		err_set(e, EX_IOERR, "%s: cannot write the UUID table: %s", tmp.p, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		unlink(tmp.p);
+		goto out;
+	}
+	if (rename(tmp.p, t->path) == -1) {
+		err_set(e, EX_IOERR, "%s: cannot replace the UUID table: %s", t->path, strerror(errno));
+		close(fd);
+		unlink(tmp.p);
+		goto out;
+	}
+	/* The directory entry, synced. */
+	slash = strrchr(tmp.p, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	dfd = open(slash != NULL ? (*tmp.p ? tmp.p : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	(void)fcntl(fd, F_SETFL, O_APPEND);
+	close(t->fd);
+	t->fd = fd;
+	strmap_free(&t->by_data);
+	strmap_free(&t->by_uuid);
+	if (load(t, e) == -1)
+		goto out;
+	rc = 1;
+	goto out;
+io:
+	err_set(e, EX_IOERR, "%s: %s", t->path, strerror(errno));
+out:
+	json_free(&doc);
+	buf_free(&text);
+	buf_free(&out);
+	buf_free(&tmp);
+	free(data);
+	return rc;
 }
 
 size_t

@@ -87,6 +87,15 @@ const char *uuidtable_lookup(const struct uuid_table *t, const char *data, size_
 /* uuid_to_data: the identifier a uid stands for, or NULL when the table has no such uid (*len set when found). */
 const char *uuidtable_uuid_to_data(const struct uuid_table *t, const char *uid, size_t uidlen, size_t *len);
 
+/*
+ * Remove the mapping of a uid (and any other line naming it, or naming its identifier) from a file table: the
+ * file is rewritten without those lines (every other line's bytes kept) to a temporary file beside it, mode
+ * 0600, locked, synced and renamed over the table, and the directory synced; the lock moves to the new file.
+ * An opener waiting for the lock on the old file notices the rename and opens the new one. Returns 1 when a
+ * mapping was removed, 0 when the table has no such uid (nothing written), -1 on error (the table unchanged).
+ */
+int uuidtable_remove(struct uuid_table *t, const char *uid, size_t uidlen, struct err *e);
+
 /* How many mappings the table holds. */
 size_t uuidtable_count(const struct uuid_table *t);
 

@@ -12,7 +12,7 @@ rp_golden_fake() {
 }
 
 rp_config() {
-	cp "$RP/token.txt" "$TRASH/token.txt"
+	cp "$RP/token.txt" "$TRASH/token.txt" && chmod 600 "$TRASH/token.txt"
 	jq --arg d "$2" --arg t "${3:-$TRASH/secret/uuid-table.jsonl}" --arg tok "$TRASH/token.txt" \
 		'.RawDataSources[0].Domain = $d | .RawDataSources[0].TokenFileURL = $tok | .UuidTable.FileURL = $t' \
 		"$RP/pipeline_config.json" >"$1"
