@@ -401,26 +401,63 @@ iso_parse(const char *s, size_t len, struct isotime *t, struct err *e)
 	return 0;
 }
 
+static char *
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* Hand-rolled (no snprintf): the fetch tools format millions of these. */
 static size_t
 format_local(int64_t local, int has_offset, int offset_min, char *buf, size_t n)
 {
 	int64_t days = floor_div(local, USEC_PER_DAY), y;
 	int64_t tod = local - days * USEC_PER_DAY;
 	int m, d, sec = (int)(tod / USEC_PER_SEC), usec = (int)(tod % USEC_PER_SEC);
-	char frac[16] = "", zone[16] = "";
-	int len;
+	char t[64], *p = t;
 
 	civil_from_days(days, &y, &m, &d);
-	if (usec != 0)
-		snprintf(frac, sizeof frac, ".%06d", usec);
+	if (y < 0 || y > 9999) {
+		int len = snprintf(t, sizeof t, "%04lld", (long long)y);
+		p = t + (len > 0 ? len : 0);
+	} else {
+		p = put2(p, (int)(y / 100));
+		p = put2(p, (int)(y % 100));
+	}
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, sec / 3600);
+	*p++ = ':';
+	p = put2(p, sec / 60 % 60);
+	*p++ = ':';
+	p = put2(p, sec % 60);
+	if (usec != 0) {
+		*p++ = '.';
+		p = put2(p, usec / 10000);
+		p = put2(p, usec / 100 % 100);
+		p = put2(p, usec % 100);
+	}
 	if (has_offset) {
 		int a = offset_min < 0 ? -offset_min : offset_min;
 
-		snprintf(zone, sizeof zone, "%c%02d:%02d", offset_min < 0 ? '-' : '+', a / 60 % 100, a % 60);
+		*p++ = offset_min < 0 ? '-' : '+';
+		p = put2(p, a / 60 % 100);
+		*p++ = ':';
+		p = put2(p, a % 60);
 	}
-	len = snprintf(buf, n, "%04lld-%02d-%02dT%02d:%02d:%02d%s%s", (long long)y, m, d,
-	    sec / 3600, sec / 60 % 60, sec % 60, frac, zone);
-	return len < 0 ? 0 : (size_t)len;
+	*p = '\0';
+	size_t len = (size_t)(p - t);
+	if (n > 0) {
+		size_t c = len < n - 1 ? len : n - 1;
+		memcpy(buf, t, c);
+		buf[c] = '\0';
+	}
+	return len;
 }
 
 size_t
