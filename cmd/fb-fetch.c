@@ -599,6 +599,14 @@ open_uuid_table(struct fetch *f, const struct pipeline_config *cfg)
 
 /* ---- main ----------------------------------------------------------------------------------------------- */
 
+/* -v: each retry, e.g. "fb-fetch: GET /P1/comments: Graph API error (…); try 1 failed, again in 1.0 s". */
+static void
+on_retry(void *ctx, const char *why, int attempt, double wait_seconds)
+{
+	(void)ctx;
+	fprintf(stderr, "fb-fetch: %s; try %d failed, again in %.1f s\n", why, attempt, wait_seconds);
+}
+
 static void
 fetch_source(struct fetch *f, const struct raw_source *src)
 {
@@ -606,6 +614,11 @@ fetch_source(struct fetch *f, const struct raw_source *src)
 	struct err e;
 	size_t i, j;
 
+	memset(&f->g, 0, sizeof f->g);
+	if (f->verbose) {
+		f->g.on_retry = on_retry;
+		f->g.retry_ctx = f;
+	}
 	if (fbgraph_open(&f->g, f->cfg, src, f->credentials, &e) == -1)
 		cli_fail(&e);
 	for (i = 0; i < src->n_datasets; i++) {

@@ -133,6 +133,8 @@ get_url(struct fbgraph *g, const char *url, const char *what, struct err *e)
 		http_response_free(&r);
 		if (attempt >= g->retries)
 			goto fail;
+		if (g->on_retry != NULL)
+			g->on_retry(g->retry_ctx, e->msg, attempt + 1, (double)(g->retry_base_ms << attempt) / 1000.0);
 		backoff(g, attempt);
 	}
 fail:
@@ -276,8 +278,12 @@ fbgraph_open(struct fbgraph *g, const struct pipeline_config *cfg, const struct 
 	const char *p;
 	size_t n = strlen(base);
 	struct err ue;
+	void (*on_retry)(void *, const char *, int, double) = g->on_retry;
+	void *retry_ctx = g->retry_ctx;
 
 	memset(g, 0, sizeof *g);
+	g->on_retry = on_retry;
+	g->retry_ctx = retry_ctx;
 	if (http_url_allowed(base, &ue) == -1)
 		return err_set(e, EX_CONFIG, "%s: GraphAPIBaseURL '%s': expected an https:// URL (plain http only "
 		    "to 127.0.0.1)", cfg->path, base);
@@ -291,6 +297,8 @@ fbgraph_open(struct fbgraph *g, const struct pipeline_config *cfg, const struct 
 	g->retries = 3;
 	g->http = xcalloc(1, sizeof(struct http_client));
 	http_client_init(g->http);
+	((struct http_client *)g->http)->on_retry = on_retry;
+	((struct http_client *)g->http)->retry_ctx = retry_ctx;
 	if (read_token(g, cfg, src, credentials, e) == -1) {
 		fbgraph_close(g);
 		return -1;
