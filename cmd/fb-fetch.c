@@ -587,11 +587,12 @@ open_uuid_table(struct fetch *f, const struct pipeline_config *cfg)
 		    "expected a local table file)", cfg->path);
 	{
 		char *root = cj_dirname(f->raw_dir);
-		if (path_is_under(cfg->uuid_table.file_path, f->raw_dir) ||
-		    (*root && path_is_under(cfg->uuid_table.file_path, root)))
+		int inside = path_is_under(cfg->uuid_table.file_path, f->raw_dir) ||
+		    (*root && path_is_under(cfg->uuid_table.file_path, root));
+		free(root);
+		if (inside)
 			cli_die(EX_CONFIG, "%s: UuidTable.FileURL %s lies inside the data root (expected a file outside it, "
 			    "so that backups hold no raw Facebook ids)", cfg->path, cfg->uuid_table.file_url);
-		free(root);
 	}
 	if (uuidtable_open_file(&f->uuids, cfg->uuid_table.file_path, cfg->uuid_table.uuid_prefix, &e) == -1)
 		cli_fail(&e);
