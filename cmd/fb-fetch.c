@@ -22,6 +22,7 @@
 #include "util/buf.h"
 #include "util/csv.h"
 #include "util/isotime.h"
+#include "util/path.h"
 #include "util/strmap.h"
 
 static const char usage[] =
@@ -584,11 +585,28 @@ open_uuid_table(struct fetch *f, const struct pipeline_config *cfg)
 	if (cfg->uuid_table.file_path == NULL)
 		cli_die(EX_CONFIG, "%s: .UuidTable: no FileURL (the Firestore UUID table is not supported yet; "
 		    "expected a local table file)", cfg->path);
+	{
+		char *root = cj_dirname(f->raw_dir);
+		int inside = path_is_under(cfg->uuid_table.file_path, f->raw_dir) ||
+		    (*root && path_is_under(cfg->uuid_table.file_path, root));
+		free(root);
+		if (inside)
+			cli_die(EX_CONFIG, "%s: UuidTable.FileURL %s lies inside the data root (expected a file outside it, "
+			    "so that backups hold no raw Facebook ids)", cfg->path, cfg->uuid_table.file_url);
+	}
 	if (uuidtable_open_file(&f->uuids, cfg->uuid_table.file_path, cfg->uuid_table.uuid_prefix, &e) == -1)
 		cli_fail(&e);
 }
 
 /* ---- main ----------------------------------------------------------------------------------------------- */
+
+/* -v: each retry, e.g. "fb-fetch: GET /P1/comments: Graph API error (…); try 1 failed, again in 1.0 s". */
+static void
+on_retry(void *ctx, const char *why, int attempt, double wait_seconds)
+{
+	(void)ctx;
+	fprintf(stderr, "fb-fetch: %s; try %d failed, again in %.1f s\n", why, attempt, wait_seconds);
+}
 
 static void
 fetch_source(struct fetch *f, const struct raw_source *src)
@@ -597,6 +615,11 @@ fetch_source(struct fetch *f, const struct raw_source *src)
 	struct err e;
 	size_t i, j;
 
+	memset(&f->g, 0, sizeof f->g);
+	if (f->verbose) {
+		f->g.on_retry = on_retry;
+		f->g.retry_ctx = f;
+	}
 	if (fbgraph_open(&f->g, f->cfg, src, f->credentials, &e) == -1)
 		cli_fail(&e);
 	for (i = 0; i < src->n_datasets; i++) {

@@ -188,7 +188,7 @@ test_expect_code 66 'a missing configuration' 'fb-fetch -c nowhere.json -r r 2>e
 test_expect_success 'a missing token file: 66, naming the file' '
 	jq ".RawDataSources[0].TokenFileURL = \"file://missing.txt\"" fetch.json >c.json &&
 	{ fb-fetch -c c.json -r r 2>err; test $? = 66; } &&
-	echo "fb-fetch: missing.txt: No such file or directory (the TokenFileURL of page 111)" >expect &&
+	echo "fb-fetch: the TokenFileURL of page 111: file://missing.txt: No such file or directory" >expect &&
 	test_cmp expect err
 '
 
@@ -196,7 +196,7 @@ test_expect_success 'an empty token file: 77' '
 	printf "\n \n" >empty.txt &&
 	jq ".RawDataSources[0].TokenFileURL = \"empty.txt\"" fetch.json >c.json &&
 	{ fb-fetch -c c.json -r r 2>err; test $? = 77; } &&
-	echo "fb-fetch: empty.txt: empty (expected the page access token of page 111 on one line)" >expect &&
+	echo "fb-fetch: the TokenFileURL of page 111: empty.txt: empty (expected the page access token on one line)" >expect &&
 	test_cmp expect err
 '
 
@@ -212,6 +212,15 @@ test_expect_success 'no local UUID table: 78' '
 	{ fb-fetch -c c.json -r r 2>err; test $? = 78; } &&
 	echo "fb-fetch: c.json: .UuidTable: no FileURL (the Firestore UUID table is not supported yet; expected a local table file)" >expect &&
 	test_cmp expect err
+'
+
+test_expect_success 'a UUID table inside the data root: 78' '
+	mkdir -p inside/raw &&
+	jq ".UuidTable.FileURL = \"inside/uuids.table\"" fetch.json >c.json &&
+	{ fb-fetch -c c.json -r inside/raw 2>err; test $? = 78; } &&
+	echo "fb-fetch: c.json: UuidTable.FileURL inside/uuids.table lies inside the data root (expected a file outside it, so that backups hold no raw Facebook ids)" >expect &&
+	test_cmp expect err &&
+	! test -e inside/uuids.table
 '
 
 test_expect_success 'a wrong token: 77 at once, the token never printed' '

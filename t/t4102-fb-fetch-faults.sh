@@ -78,6 +78,23 @@ test_expect_success 'Graph error objects (HTTP 200, code 2) are retried' '
 	test "$(grep -c "\"fault\": 200" "$FAKE_LOG")" = 3
 '
 
+test_expect_success 'at -v each retry is told, without the token' '
+	fake_faults "[{\"path\": \"after=100\", \"kind\": 200, \"count\": 2,
+		\"body\": {\"error\": {\"code\": 2, \"message\": \"temporary\"}}},
+		{\"path\": \"fields=attachments$\", \"kind\": 503}]" &&
+	fb-fetch -v -c fetch.json -r root-verbose 2>err &&
+	test_cmp clean.jsonl root-verbose/fb_a_111.jsonl &&
+	grep -v "HTTP 503" err >actual &&
+	cat >expect <<-\EOF &&
+	fb-fetch: GET /111_1/comments: Graph API error (HTTP 200, error 2: temporary); try 1 failed, again in 0.0 s
+	fb-fetch: GET /111_1/comments: Graph API error (HTTP 200, error 2: temporary); try 2 failed, again in 0.0 s
+	fb-fetch: 1 Facebook sources, 1 posts, 150 comments, 2 files, 0 metrics rows
+	EOF
+	test_cmp expect actual &&
+	grep -c "HTTP 503.*try 1 failed" err &&
+	! grep -E "s3cr3t|access_token" err
+'
+
 test_expect_success 'rate limiting (HTTP 400, code 4) on the second page is retried' '
 	faulted_run rate "[{\"path\": \"after=100\", \"kind\": 400, \"body\": {\"error\": {\"code\": 4,
 		\"message\": \"Application request limit reached\", \"type\": \"OAuthException\"}}}]"

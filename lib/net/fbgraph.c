@@ -7,9 +7,8 @@
 #include <time.h>
 
 #include "net/fbgraph.h"
-#include "net/gauth.h"
-#include "net/gcs.h"
 #include "net/http.h"
+#include "store/urlread.h"
 #include "util/buf.h"
 
 #define MAX_PAGES 1000000
@@ -133,6 +132,8 @@ get_url(struct fbgraph *g, const char *url, const char *what, struct err *e)
 		http_response_free(&r);
 		if (attempt >= g->retries)
 			goto fail;
+		if (g->on_retry != NULL)
+			g->on_retry(g->retry_ctx, e->msg, attempt + 1, (double)(g->retry_base_ms << attempt) / 1000.0);
 		backoff(g, attempt);
 	}
 fail:
@@ -176,74 +177,17 @@ describe(const char *node, const char *edge)
 
 /* ---- API ------------------------------------------------------------------------------------------------ */
 
-/* A gs:// token file through the Cloud Storage API ($STORAGE_EMULATOR_HOST honoured), with the service
- * account in credentials (or $GOOGLE_APPLICATION_CREDENTIALS; none only with an emulator). */
-static int
-download_token(struct fbgraph *g, const char *url, const char *credentials, struct buf *out, struct err *e)
-{
-	struct gauth auth;
-	struct gcs gcs;
-	char *bucket = NULL, *object = NULL;
-	int have_auth = 0, rc = -1;
-
-	if (credentials == NULL || *credentials == '\0' || strcmp(credentials, "-") == 0)
-		credentials = getenv("GOOGLE_APPLICATION_CREDENTIALS");
-	if (credentials != NULL && *credentials != '\0') {
-		if (gauth_init(&auth, credentials, GAUTH_SCOPE_STORAGE, g->http, e) == -1)
-			return -1;
-		have_auth = 1;
-	}
-	if (gcs_init(&gcs, g->http, have_auth ? &auth : NULL, NULL, e) == 0) {
-		if (gcs_parse_url(url, &bucket, &object, e) == 0 && gcs_download(&gcs, bucket, object, out, e) == 0)
-			rc = 0;
-		gcs_free(&gcs);
-	}
-	free(bucket);
-	free(object);
-	if (have_auth)
-		gauth_free(&auth);
-	return rc;
-}
-
+/* The page token: TokenFileURL (a path relative to the configuration, file:// or gs://) read and stripped. */
 static int
 read_token(struct fbgraph *g, const struct pipeline_config *cfg, const struct raw_source *src,
     const char *credentials, struct err *e)
 {
-	const char *url = src->token_file_url;
-	char *path;
-	FILE *fp;
 	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n, s, t;
+	size_t s, t;
 
-	if (gcs_is_url(url)) {
-		path = xstrdup(url);
-		if (download_token(g, url, credentials, &b, e) == -1) {
-			free(path);
-			buf_free(&b);
-			return err_prefix(e, "the TokenFileURL of page %s", src->page_id);
-		}
-	} else {
-		if (strncmp(url, "file://", 7) == 0)
-			url += 7;
-		path = cj_path_join(cfg->dir, url);
-		if ((fp = fopen(path, "r")) == NULL) {
-			err_set(e, errno == EACCES ? EX_NOPERM : EX_NOINPUT, "%s: %s (the TokenFileURL of page %s)", path,
-			    strerror(errno), src->page_id);
-			free(path);
-			return -1;
-		}
-		while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-			buf_add(&b, chunk, n);
-		if (ferror(fp)) {
-			err_set(e, EX_IOERR, "%s: %s", path, strerror(errno));
-			fclose(fp);
-			free(path);
-			buf_free(&b);
-			return -1;
-		}
-		fclose(fp);
-		memset(chunk, 0, sizeof chunk);
+	if (url_read(src->token_file_url, cfg->dir, credentials, &b, e) == -1) {
+		buf_free(&b);
+		return err_prefix(e, "the TokenFileURL of page %s", src->page_id);
 	}
 	/* Python's str.strip() */
 	for (s = 0; s < b.len && isspace((unsigned char)b.p[s]); s++)
@@ -251,9 +195,8 @@ read_token(struct fbgraph *g, const struct pipeline_config *cfg, const struct ra
 	for (t = b.len; t > s && isspace((unsigned char)b.p[t - 1]); t--)
 		;
 	if (t == s || memchr(b.p + s, '\0', t - s) != NULL || memchr(b.p + s, '\n', t - s) != NULL) {
-		err_set(e, EX_NOPERM, "%s: %s (expected the page access token of page %s on one line)", path,
-		    t == s ? "empty" : "not a token", src->page_id);
-		free(path);
+		err_set(e, EX_NOPERM, "the TokenFileURL of page %s: %s: %s (expected the page access token on one line)",
+		    src->page_id, src->token_file_url, t == s ? "empty" : "not a token");
 		if (b.p)
 			memset(b.p, 0, b.len);
 		buf_free(&b);
@@ -264,7 +207,6 @@ read_token(struct fbgraph *g, const struct pipeline_config *cfg, const struct ra
 	g->token[t - s] = '\0';
 	memset(b.p, 0, b.len);
 	buf_free(&b);
-	free(path);
 	return 0;
 }
 
@@ -276,8 +218,12 @@ fbgraph_open(struct fbgraph *g, const struct pipeline_config *cfg, const struct 
 	const char *p;
 	size_t n = strlen(base);
 	struct err ue;
+	void (*on_retry)(void *, const char *, int, double) = g->on_retry;
+	void *retry_ctx = g->retry_ctx;
 
 	memset(g, 0, sizeof *g);
+	g->on_retry = on_retry;
+	g->retry_ctx = retry_ctx;
 	if (http_url_allowed(base, &ue) == -1)
 		return err_set(e, EX_CONFIG, "%s: GraphAPIBaseURL '%s': expected an https:// URL (plain http only "
 		    "to 127.0.0.1)", cfg->path, base);
@@ -291,6 +237,8 @@ fbgraph_open(struct fbgraph *g, const struct pipeline_config *cfg, const struct 
 	g->retries = 3;
 	g->http = xcalloc(1, sizeof(struct http_client));
 	http_client_init(g->http);
+	((struct http_client *)g->http)->on_retry = on_retry;
+	((struct http_client *)g->http)->retry_ctx = retry_ctx;
 	if (read_token(g, cfg, src, credentials, e) == -1) {
 		fbgraph_close(g);
 		return -1;

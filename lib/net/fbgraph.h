@@ -28,8 +28,13 @@ struct fbgraph {
 	int retries;
 	void *http;		/* transport handle */
 	unsigned long requests;	/* GETs made, retries included */
+	/* Told before each wait, by the HTTP layer and for Graph error objects: why (redacted), the try that
+	 * failed (1-based), the wait. Set before the first request; tools print it at -v. */
+	void (*on_retry)(void *ctx, const char *why, int attempt, double wait_seconds);
+	void *retry_ctx;
 };
 
+/* g->on_retry and g->retry_ctx, when set before the call, are kept. */
 int fbgraph_open(struct fbgraph *g, const struct pipeline_config *cfg, const struct raw_source *src,
     const char *credentials, struct err *e);
 void fbgraph_close(struct fbgraph *g);
