@@ -48,6 +48,8 @@ TOOLS     = $(CMD_SRC:cmd/%.c=$(B)/%)
 UNITS     = $(UNIT_SRC:t/unit/%.c=$(O)/unit/%)
 MANS      = $(sort $(wildcard man/*.[1-8]))
 TESTS     = $(sort $(wildcard t/t[0-9]*.sh))
+# Test files run two at a time (each has its own scratch directory and loopback ports); PROVE_JOBS=1 for one.
+PROVE_JOBS = 2
 
 .PHONY: all check check-unit check-valgrind check-fuzz fuzz deps deps-check demo bench install uninstall lint clean
 
@@ -74,11 +76,11 @@ $(O)/unit/%: $(O)/t/unit/%.o $(O)/libtd.a
 # The whole suite: C unit tests (TAP) and the tool tests t/tNNNN-*.sh, under prove.
 # TD_BIN tells the tests which build to run; CI=true turns a missing ../shared into a failure.
 check: deps-check all
-	TD_BIN=$(CURDIR)/$(B) TD_SANITIZE=$(SANITIZE) prove --exec '' $(PROVEFLAGS) $(UNITS) $(TESTS)
+	TD_BIN=$(CURDIR)/$(B) TD_SANITIZE=$(SANITIZE) prove -j$(PROVE_JOBS) --exec '' $(PROVEFLAGS) $(UNITS) $(TESTS)
 
 # The tool tests again with every tool run under valgrind (memcheck, leaks are errors).
 check-valgrind: deps-check all
-	TD_BIN=$(CURDIR)/$(B) TD_VALGRIND=1 prove -j2 --exec '' $(PROVEFLAGS) $(TESTS)
+	TD_BIN=$(CURDIR)/$(B) TD_VALGRIND=1 prove -j$(PROVE_JOBS) --exec '' $(PROVEFLAGS) $(TESTS)
 
 check-unit: all
 	prove --exec '' $(UNITS)
