@@ -73,7 +73,7 @@ struct coda_msg {
 	size_t text_len;
 	int64_t usec;		/* the kept record's time, as an instant */
 	uint64_t seq;		/* its position in the input: ties in time keep input order */
-	char *labels;		/* the kept record's labels, canonical JSON objects joined by ", " */
+	char *labels;		/* the kept record's labels, canonical JSON objects joined by ", " (in label_pool) */
 	size_t labels_len;
 	char *codes;		/* the first record's code signature (see add_codes) */
 	size_t codes_len;
@@ -85,6 +85,7 @@ struct coda_msg {
 struct coda_plan {
 	const struct coding_plan *plan;
 	struct strmap ids;	/* message id -> index in msgs */
+	struct strmap label_pool;	/* each distinct labels text once: most messages share theirs */
 	struct coda_msg *msgs;
 	size_t n, cap;
 	unsigned long records;	/* records with a non-empty raw text */
@@ -369,6 +370,15 @@ file_name(const struct cli_in *in, int i)
 	return in->nfiles == 0 || strcmp(in->files[i], "-") == 0 ? "<stdin>" : in->files[i];
 }
 
+/* The pool's copy of the current record's labels text. */
+static char *
+pooled_labels(struct coda_plan *cp)
+{
+	int created;
+
+	return strmap_put(&cp->label_pool, cp->labels.p ? cp->labels.p : "", cp->labels.len, 0, &created)->key;
+}
+
 /* _assert_uniquely_coded and _filter_duplicates, one record at a time. */
 static int
 take_candidate(struct coda_plan *cp, struct cli_in *in, uint64_t seq, struct err *e)
@@ -389,7 +399,7 @@ take_candidate(struct coda_plan *cp, struct cli_in *in, uint64_t seq, struct err
 		m->text_len = cp->text_len;
 		m->usec = cp->usec;
 		m->seq = seq;
-		m->labels = dup_bytes(cp->labels.p, cp->labels.len);
+		m->labels = pooled_labels(cp);
 		m->labels_len = cp->labels.len;
 		m->codes = dup_bytes(cp->codes.p, cp->codes.len);
 		m->codes_len = cp->codes.len;
@@ -417,10 +427,9 @@ take_candidate(struct coda_plan *cp, struct cli_in *in, uint64_t seq, struct err
 	if (cp->usec < m->usec) {
 		/* An older record with this id: it is the one exported. */
 		free(m->text);
-		free(m->labels);
 		m->text = dup_bytes(cp->text, cp->text_len);
 		m->text_len = cp->text_len;
-		m->labels = dup_bytes(cp->labels.p, cp->labels.len);
+		m->labels = pooled_labels(cp);
 		m->labels_len = cp->labels.len;
 		m->usec = cp->usec;
 		m->seq = seq;
@@ -499,11 +508,11 @@ coda_plan_free(struct coda_plan *cp)
 {
 	for (size_t i = 0; i < cp->n; i++) {
 		free(cp->msgs[i].text);
-		free(cp->msgs[i].labels);
 		free(cp->msgs[i].codes);
 	}
 	free(cp->msgs);
 	strmap_free(&cp->ids);
+	strmap_free(&cp->label_pool);
 	buf_free(&cp->codes);
 	buf_free(&cp->labels);
 }

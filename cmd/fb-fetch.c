@@ -22,6 +22,7 @@
 #include "util/buf.h"
 #include "util/csv.h"
 #include "util/isotime.h"
+#include "util/path.h"
 #include "util/strmap.h"
 
 static const char usage[] =
@@ -584,6 +585,14 @@ open_uuid_table(struct fetch *f, const struct pipeline_config *cfg)
 	if (cfg->uuid_table.file_path == NULL)
 		cli_die(EX_CONFIG, "%s: .UuidTable: no FileURL (the Firestore UUID table is not supported yet; "
 		    "expected a local table file)", cfg->path);
+	{
+		char *root = cj_dirname(f->raw_dir);
+		if (path_is_under(cfg->uuid_table.file_path, f->raw_dir) ||
+		    (*root && path_is_under(cfg->uuid_table.file_path, root)))
+			cli_die(EX_CONFIG, "%s: UuidTable.FileURL %s lies inside the data root (expected a file outside it, "
+			    "so that backups hold no raw Facebook ids)", cfg->path, cfg->uuid_table.file_url);
+		free(root);
+	}
 	if (uuidtable_open_file(&f->uuids, cfg->uuid_table.file_path, cfg->uuid_table.uuid_prefix, &e) == -1)
 		cli_fail(&e);
 }

@@ -10,6 +10,10 @@
 
 #include "cli.h"
 #include "config/config.h"
+#include "net/firestore.h"
+#include "net/gauth.h"
+#include "net/http.h"
+#include "net/keyurl.h"
 #include "record/json.h"
 #include "util/atomic.h"
 #include "util/buf.h"
@@ -117,11 +121,62 @@ append_local(const char *path, const struct buf *line)
 		cli_die(EX_IOERR, "%s: write error: %s", path, strerror(errno));
 }
 
+static int verbose;
+
+static void
+on_retry(void *ctx, const char *why, int attempt, double wait)
+{
+	const struct http_client *c = ctx;
+
+	if (verbose)
+		cli_warn("%s; try %d of %d failed, next in %.1f s", why, attempt, c->max_tries, wait);
+}
+
+/*
+ * The reference's FirestorePipelineLogger.log_event: set (replace) metrics/pipelines/pipeline_logs/<timestamp>
+ * in the operations dashboard's project, with the key at OperationsDashboard.FirebaseCredentialsFileURL.
+ */
+static int
+log_firestore(const struct pipeline_config *cfg, const char *credentials, const struct event *ev, struct err *e)
+{
+	struct http_client http;
+	struct gauth auth;
+	struct firestore fs;
+	struct firestore_batch batch;
+	json_t *doc;
+	char path[256];
+	int rc = -1;
+
+	http_client_init(&http);
+	http.on_retry = on_retry;
+	http.retry_ctx = &http;
+	if (keyurl_gauth_init(&auth, cfg->operations_dashboard_credentials_url, cfg->dir, credentials,
+	    GAUTH_SCOPE_DATASTORE, &http, e) == -1) {
+		http_client_free(&http);
+		return -1;
+	}
+	if (firestore_init(&fs, &http, &auth, NULL, e) == -1)
+		goto out_auth;
+	snprintf(path, sizeof path, "metrics/pipelines/pipeline_logs/%s", ev->timestamp);
+	doc = json_pack("{s:s, s:s, s:s, s:s}", "pipeline_name", ev->pipeline_name, "run_id", ev->run_id,
+	    "timestamp", ev->timestamp, "event", ev->event);
+	firestore_batch_init(&batch);
+	firestore_batch_update(&batch, &fs, path, firestore_fields(doc), NULL, FIRESTORE_PRE_NONE, NULL);
+	json_decref(doc);
+	rc = firestore_commit(&fs, &batch, NULL, e);
+	firestore_batch_free(&batch);
+	firestore_free(&fs);
+out_auth:
+	gauth_free(&auth);
+	http_client_free(&http);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *output = NULL, *credentials = NULL;
-	int c, dry_run = 0, quiet = 0, verbose = 0;
+	int c, dry_run = 0, quiet = 0;
 	struct pipeline_config cfg;
 	struct event ev;
 	struct buf line = { 0 };
@@ -205,10 +260,15 @@ main(int argc, char **argv)
 				cli_warn("%s logged to %s", ev.event, local);
 		}
 		if (credentials != NULL) {
-			free(local);
-			buf_free(&line);
-			config_free(&cfg);
-			cli_die(EX_UNAVAILABLE, "--credentials: Firestore logging is not in this build yet");
+			if (log_firestore(&cfg, credentials, &ev, &e) == -1) {
+				free(local);
+				buf_free(&line);
+				config_free(&cfg);
+				cli_fail(&e);
+			}
+			if (verbose)
+				cli_warn("%s logged to Firestore metrics/pipelines/pipeline_logs/%s", ev.event,
+				    ev.timestamp);
 		}
 	}
 	(void)quiet;

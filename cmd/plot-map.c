@@ -142,8 +142,9 @@ path_join(const char *a, const char *b)
 	return p;
 }
 
+/* The families the plans have a location coding configuration for, their boundaries loaded from geo_dir. */
 static void
-setup(struct plotmap *m, const char *geo_dir)
+setup(struct plotmap *m, const char *geo_dir, const char *config)
 {
 	const struct pipeline_config *cfg = &m->pl.cfg;
 	size_t n, i, j;
@@ -163,10 +164,6 @@ setup(struct plotmap *m, const char *geo_dir)
 			if (cc->code_scheme->n_codes > m->max_theme_codes)
 				m->max_theme_codes = cc->code_scheme->n_codes;
 		}
-	if (stat(geo_dir, &st) == -1)
-		cli_die(EX_NOINPUT, "%s: %s", geo_dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		cli_die(EX_NOINPUT, "%s: not a directory (expected the GeoJSON boundaries)", geo_dir);
 	for (i = 0; i < N_FAMILIES; i++) {
 		struct family *f = &m->fam[m->n_fam];
 		char *path;
@@ -180,6 +177,14 @@ setup(struct plotmap *m, const char *geo_dir)
 		}
 		f->themes_wanted = i == 0 ? cfg->automated_analysis.region_maps :
 		    i == 1 ? cfg->automated_analysis.district_maps : cfg->automated_analysis.mogadishu_maps;
+		if (m->n_fam == 0) {
+			if (geo_dir == NULL)
+				cli_die(EX_USAGE, "no --geo DIR, and %s has no AutomatedAnalysis.GeoDir", config);
+			if (stat(geo_dir, &st) == -1)
+				cli_die(EX_NOINPUT, "%s: %s", geo_dir, strerror(errno));
+			if (!S_ISDIR(st.st_mode))
+				cli_die(EX_NOINPUT, "%s: not a directory (expected the GeoJSON boundaries)", geo_dir);
+		}
 		path = path_join(geo_dir, f->def->file);
 		if (geo_load(&f->geo, path, &f->def->props, &e) == -1) {
 			free(path);
@@ -682,20 +687,17 @@ main(int argc, char **argv)
 	cli_pipeline_load(&m.pl, config, plans, schemes, 1);
 	if (geo == NULL)
 		geo = m.pl.cfg.automated_analysis.geo_dir;
-	if (geo == NULL)
-		cli_die(EX_USAGE, "no --geo DIR, and %s has no AutomatedAnalysis.GeoDir", config);
-	if ((gnuplot = gp_find(&e)) == NULL)
-		cli_fail(&e);
-	setup(&m, geo);
+	setup(&m, geo, config);
 	if (m.n_fam == 0) {
 		if (!m.quiet)
 			cli_warn("the coding plans have no region, district or mogadishu_sub_district coding "
 			    "configuration: nothing to map");
-		free(gnuplot);
 		free(m.themes);
 		cli_pipeline_free(&m.pl);
 		cli_exit(0);
 	}
+	if ((gnuplot = gp_find(&e)) == NULL)
+		cli_fail(&e);
 
 	tc = xcalloc(m.n_themes ? m.n_themes : 1, sizeof *tc);
 	cli_in_init(&in, argc - optind, argv + optind, max_record, skip_bad);

@@ -222,7 +222,7 @@ static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", 
 
 struct week {
 	long messages;
-	struct strmap uids;
+	long participants;
 };
 
 struct dist {
@@ -296,14 +296,17 @@ count_codes(struct weekly *w, struct cli_in *in, int individuals, struct acodes 
 	}
 }
 
+/* Messages and distinct participants per week. Memory grows with the (week, participant) pairs, not the
+ * messages: a pair is a key of one map ("<week day number>/<uid>"), a week a key of another. */
 static void
 read_messages(struct weekly *w, const char *file, size_t max_record, struct acodes *ac)
 {
 	struct cli_in in;
 	char *files[1] = { (char *)file };
-	int64_t *days = NULL;
-	char **uids = NULL;
-	size_t n = 0, cap = 0, i;
+	struct strmap weeks = { 0 }, pairs = { 0 };
+	struct { int64_t day; long messages, participants; } *seen = NULL;
+	struct buf key = { 0 };
+	size_t i;
 	struct err e;
 
 	w->first = INT64_MAX;
@@ -314,6 +317,10 @@ read_messages(struct weekly *w, const char *file, size_t max_record, struct acod
 		const char *s, *u;
 		size_t len, ulen;
 		struct isotime it;
+		struct strmap_entry *we;
+		int64_t day;
+		char num[24];
+		int created;
 
 		if (ac_withdrew(t)) {
 			w->withdrawn++;
@@ -335,27 +342,33 @@ read_messages(struct weekly *w, const char *file, size_t max_record, struct acod
 			err_set(&e, EX_DATAERR, "no \"uid\" (expected the participant's id as a string)");
 			cli_in_fail(&in, &e);
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			days = xrealloc(days, cap * sizeof *days);
-			uids = xrealloc(uids, cap * sizeof *uids);
+		day = week_start(local_day(&w->zone, it.usec));
+		snprintf(num, sizeof num, "%lld", (long long)day);
+		we = strmap_put(&weeks, num, strlen(num), weeks.n, &created);
+		if (created) {
+			seen = xrealloc(seen, weeks.n * sizeof *seen);
+			seen[we->value].day = day;
+			seen[we->value].messages = seen[we->value].participants = 0;
 		}
-		days[n] = week_start(local_day(&w->zone, it.usec));
-		uids[n] = xmalloc(ulen + 1);
-		memcpy(uids[n], u, ulen);
-		uids[n][ulen] = '\0';
-		if (days[n] < w->first)
-			w->first = days[n];
-		if (days[n] > w->last)
-			w->last = days[n];
-		n++;
+		seen[we->value].messages++;
+		key.len = 0;
+		buf_adds(&key, num);
+		buf_addc(&key, '/');
+		buf_add(&key, u, ulen);
+		strmap_put(&pairs, key.p, key.len, 0, &created);
+		if (created)
+			seen[we->value].participants++;
+		if (day < w->first)
+			w->first = day;
+		if (day > w->last)
+			w->last = day;
 		w->messages++;
 		count_codes(w, &in, 0, ac);
 	}
 	cli_in_done(&in);
 	/* the weeks: from the project's start (unless it is more than a year before the first message) to the last
 	 * message, and on to the project's end when that is at most 8 weeks later */
-	if (n == 0)
+	if (weeks.n == 0)
 		w->first = w->last = w->start_week;
 	else {
 		if (w->start_week < w->first && w->first - w->start_week <= 52 * 7)
@@ -365,15 +378,16 @@ read_messages(struct weekly *w, const char *file, size_t max_record, struct acod
 	}
 	w->n_weeks = (size_t)((w->last - w->first) / 7 + 1);
 	w->weeks = xcalloc(w->n_weeks, sizeof *w->weeks);
-	for (i = 0; i < n; i++) {
-		struct week *wk = &w->weeks[(days[i] - w->first) / 7];
+	for (i = 0; i < weeks.n; i++) {
+		struct week *wk = &w->weeks[(seen[i].day - w->first) / 7];
 
-		wk->messages++;
-		strmap_put(&wk->uids, uids[i], strlen(uids[i]), 0, NULL);
-		free(uids[i]);
+		wk->messages = seen[i].messages;
+		wk->participants = seen[i].participants;
 	}
-	free(days);
-	free(uids);
+	free(seen);
+	buf_free(&key);
+	strmap_free(&weeks);
+	strmap_free(&pairs);
 }
 
 static void
@@ -420,7 +434,7 @@ week_graph(struct weekly *w, struct graph *g, int participants, const char *dat)
 	for (i = 0; i < w->n_weeks; i++) {
 		int64_t ws = w->first + 7 * (int64_t)i;
 		int y, m, d, iy, iw;
-		long v = participants ? (long)w->weeks[i].uids.n : w->weeks[i].messages;
+		long v = participants ? w->weeks[i].participants : w->weeks[i].messages;
 
 		civil(ws, &y, &m, &d);
 		iso_week(ws, &iy, &iw);
@@ -489,7 +503,12 @@ code_graph(struct weekly *w, struct dist *d, struct graph *g, const char *dat)
 	char line[700];
 
 	snprintf(g->name, sizeof g->name, "codes_%s", d->cc->analysis_file_key);
-	buf_adds(&g->data, "# code\tlabel\tcount\n");
+	struct buf tics = { 0 };
+
+	/* the data file: code, count, label (gnuplot reads the first two columns only; the tic labels are quoted in
+	 * the script, so any text is safe) */
+	buf_adds(&g->data, "# code\tcount\tlabel\n");
+	buf_adds(&tics, "set ytics (");
 	for (i = 0; i < s->n_codes; i++) {
 		const struct code *c = &s->codes[i];
 		const char *label = c->display_text ? c->display_text : c->string_value;
@@ -497,14 +516,20 @@ code_graph(struct weekly *w, struct dist *d, struct graph *g, const char *dat)
 		if (c->code_type != CODE_NORMAL && d->count[i] == 0)
 			continue;
 		add_field(&g->data, c->string_value ? c->string_value : c->code_id);
-		buf_addc(&g->data, '\t');
-		add_field(&g->data, label);
-		snprintf(line, sizeof line, "\t%ld\n", d->count[i]);
+		snprintf(line, sizeof line, "\t%ld\t", d->count[i]);
 		buf_adds(&g->data, line);
+		add_field(&g->data, label);
+		buf_addc(&g->data, '\n');
+		if (rows > 0)
+			buf_adds(&tics, ", ");
+		gp_quote(&tics, label);
+		snprintf(line, sizeof line, " -%zu", rows);
+		buf_adds(&tics, line);
 		if (d->count[i] > max)
 			max = d->count[i];
 		rows++;
 	}
+	buf_adds(&tics, ")\n");
 	g->w = 1100;
 	g->h = (int)(rows * 26 + 200);
 	if (g->h < 420)
@@ -528,12 +553,15 @@ code_graph(struct weekly *w, struct dist *d, struct graph *g, const char *dat)
 	    "unset key\nset datafile separator '\\t'\n");
 	if (max < 10)
 		buf_adds(&g->plot, "set xtics 1\n");
+	if (rows > 0)
+		buf_add(&g->plot, tics.p, tics.len);
+	buf_free(&tics);
 	buf_adds(&g->plot, "plot ");
 	gp_quote(&g->plot, dat);
-	buf_adds(&g->plot, " using (0):(-$0):(0):3:(-$0-0.35):(-$0+0.35):yticlabels(stringcolumn(2)) notitle with boxxyerror lc rgb '"
+	buf_adds(&g->plot, " using (0):(-$0):(0):2:(-$0-0.35):(-$0+0.35) notitle with boxxyerror lc rgb '"
 	    BAR_COLOUR "', \\\n     ");
 	gp_quote(&g->plot, dat);
-	buf_adds(&g->plot, " using 3:(-$0):(sprintf('%d', $3)) notitle with labels left offset 0.6,0 font ',12'\n");
+	buf_adds(&g->plot, " using 2:(-$0):(sprintf('%d', $2)) notitle with labels left offset 0.6,0 font ',12'\n");
 }
 
 static char *
@@ -695,8 +723,6 @@ main(int argc, char **argv)
 		cli_warn("%lu messages in %zu weeks (%lu of participants who withdrew consent left out); "
 		    "%lu individuals", w.messages, w.n_weeks, w.withdrawn, w.individuals);
 
-	for (i = 0; i < w.n_weeks; i++)
-		strmap_free(&w.weeks[i].uids);
 	free(w.weeks);
 	for (i = 0; i < w.n_dists; i++)
 		free(w.dists[i].count);

@@ -449,14 +449,20 @@ add_value(struct buf *out, struct json_doc *d, uint32_t v)
 		json_encode(out, d, v, 0);
 }
 
+/* Set when a time serialised since the last reset had an offset other than UTC (the serialisation loses it). */
+static int offset_seen;
+
 /* A time member in temba form, or null when absent or unparsable. */
 static void
 add_time_member(struct buf *out, struct json_doc *d, uint32_t obj, const char *key)
 {
 	struct isotime t;
 
-	if (get_time(d, obj, key, &t) == 0)
+	if (get_time(d, obj, key, &t) == 0) {
+		if (t.offset_min != 0)
+			offset_seen = 1;
 		add_temba_time(out, t.usec);
+	}
 	else
 		buf_add(out, "null", 4);
 }
@@ -628,7 +634,7 @@ split_array(const char *p, size_t n, int (*fn)(void *, size_t, size_t), void *ct
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Runs: where each one's text is, and the merge. */
 
-enum { SRC_CACHE, SRC_NEW };
+enum { SRC_CACHE, SRC_NEW, SRC_NEW_SER };	/* SRC_NEW_SER: a new run converted from its serialisation */
 
 struct runref {
 	int64_t id;
@@ -1195,6 +1201,8 @@ struct load_ctx {
 	struct err *e;
 	struct runlist *runs;
 	int for_runs;
+	struct uuid_table *tab;
+	struct contacts *out;
 };
 
 static int
@@ -1210,6 +1218,13 @@ load_contact_elem(void *vctx, size_t off, size_t len)
 		c->nodes = xrealloc(c->nodes, c->cap * sizeof *c->nodes);
 	}
 	c->nodes[c->n++] = root;
+	/* De-identify a thousand at a time: memory stays small however many contacts there are. */
+	if (c->n == 1000) {
+		if (deidentify_contacts(c->d, c->nodes, c->n, c->tab, c->out, c->name, c->e) == -1)
+			return -1;
+		c->n = 0;
+		json_reset(c->d);
+	}
 	return 0;
 }
 
@@ -1235,6 +1250,8 @@ load_contacts_cache(struct fetch *f, const char *path, int *exists, struct err *
 	c.d = &d;
 	c.name = path;
 	c.e = e;
+	c.tab = f->tab;
+	c.out = &f->contacts;
 	if (split_array(text.p, text.len, load_contact_elem, &c, path, e) == -1)
 		goto out;
 	if (deidentify_contacts(&d, c.nodes, c.n, f->tab, &f->contacts, path, e) == -1)
@@ -1423,15 +1440,24 @@ stage_run(struct stage *s, struct runlist *l, struct json_doc *d, uint32_t run, 
 		return 0;
 	r.id = strtoll(d->nodes[id].p, NULL, 10);
 	r.mod = t.usec;
-	r.src = SRC_NEW;
-	r.off = spoolw_add(&s->raw, d->nodes[run].p, d->nodes[run].len);
-	r.len = d->nodes[run].len;
 	if (s->n++ > 0)
 		spoolw_add(&s->ser, ", ", 2);
 	s->tmp.len = 0;
+	offset_seen = 0;
 	serialize_run(&s->tmp, d, run);
 	r.soff = spoolw_add(&s->ser, s->tmp.p, s->tmp.len);
 	r.slen = (uint32_t)s->tmp.len;
+	if (offset_seen || t.offset_min != 0) {
+		/* Times with an offset: convert from the text as sent, as the reference keeps the offset. */
+		r.src = SRC_NEW;
+		r.off = spoolw_add(&s->raw, d->nodes[run].p, d->nodes[run].len);
+		r.len = d->nodes[run].len;
+	} else {
+		/* All UTC: the serialisation converts to the same values; one copy is enough. */
+		r.src = SRC_NEW_SER;
+		r.off = r.soff;
+		r.len = r.slen;
+	}
 	runlist_add(l, &r);
 	if (s->raw.pending.len > (1u << 20) && spoolw_flush(&s->raw, e) == -1)
 		return -1;
@@ -2100,7 +2126,8 @@ fetch_flow(struct fetch *f, const char *flow, int activation, struct err *e)
 	af_open = 1;
 	for (size_t i = 0; i < runs.n; i++) {
 		const struct runref *rr = &runs.v[i];
-		const char *t = win_get(rr->src == SRC_CACHE ? &wcache : &wraw, rr->off, rr->len, e);
+		const char *t = win_get(rr->src == SRC_CACHE ? &wcache : rr->src == SRC_NEW ? &wraw : &wser,
+		    rr->off, rr->len, e);
 		uint32_t root;
 		if (t == NULL)
 			goto out;
@@ -2199,8 +2226,13 @@ fetch_source(struct fetch *f, const char *credentials, struct err *e)
 	char *cpath = NULL;
 	int exists, rc = -1;
 
-	if (load_token(f->cfg, f->src->token_file_url, credentials, &tok, e) == -1)
+	/* A directory of pages needs no token. */
+	if (strncmp(f->src->domain, "file://", 7) == 0) {
+		buf_adds(&tok, "-");
+		buf_addc(&tok, '\0');
+	} else if (load_token(f->cfg, f->src->token_file_url, credentials, &tok, e) == -1) {
 		goto out;
+	}
 	if (rp_open(&f->rp, f->cfg, f->src->domain, tok.p, e) == -1)
 		goto out;
 	if (org_name(f, e) == -1)
@@ -2289,14 +2321,12 @@ main(int argc, char **argv)
 		cli_usage(usage);
 	if (config_load(&cfg, config, &e) == -1)
 		cli_fail(&e);
-	if (cfg.uuid_table.file_path == NULL)
-		cli_die(EX_CONFIG, "%s: UuidTable.FileURL is not set (expected the local UUID table: the Firestore "
-		    "table is not supported by this build)", config);
 	if (atomic_mkdirs(raw_dir, &e) == -1)
 		cli_fail(&e);
 	{
 		char *root = cj_dirname(raw_dir);
-		if (is_under(cfg.uuid_table.file_path, raw_dir) || (*root && is_under(cfg.uuid_table.file_path, root)))
+		if (cfg.uuid_table.file_path != NULL && (is_under(cfg.uuid_table.file_path, raw_dir)
+		    || (*root && is_under(cfg.uuid_table.file_path, root))))
 			cli_die(EX_CONFIG, "%s: UuidTable.FileURL %s lies inside the data root (expected a file "
 			    "outside it, so that backups hold no phone numbers)", config, cfg.uuid_table.file_url);
 		free(root);
@@ -2306,7 +2336,7 @@ main(int argc, char **argv)
 	f.meta.user = cli_user(user);
 	f.meta.source = cli_source();
 	f.meta.timestamp = cli_now();
-	if (uuidtable_open_file(&f.tab, cfg.uuid_table.file_path, cfg.uuid_table.uuid_prefix, &e) == -1)
+	if (uuidtable_open_config(&f.tab, &cfg, credentials, &e) == -1)
 		cli_fail(&e);
 	remove_stale_temps(raw_dir);
 	for (size_t i = 0; i < cfg.n_sources; i++) {

@@ -81,14 +81,24 @@ struct value {
  */
 struct group {
 	char *text;
+	size_t text_len;
 	struct value *vals;		/* one per strategy */
 	struct buf shas;		/* the members' SHAs as JSON strings, ", "-separated, in fold order */
+	/*
+	 * Spilled (text, vals and shas NULL): the three are in f->spill at spill_off, as vals, the length of shas
+	 * (a uint64_t), shas, then text. Memory stays bounded by FOLD_MEMORY however many participants there are.
+	 */
+	uint64_t spill_off;
+	int spilled;
 	size_t n_members;
 	int traced;			/* some member was a traced record */
 	uint32_t input;			/* the first member's input, offset and length */
 	uint64_t offset;
 	size_t len;
 };
+
+/* The participants' folded values held in memory before they are all spilled to a temporary file. */
+#define FOLD_MEMORY ((size_t)64 << 20)
 
 struct input {
 	char *name;
@@ -114,6 +124,11 @@ struct folder {
 	struct buf uid, tmp, tmp2;
 	struct label_origin origin;
 	const char *now;
+	/* spilling */
+	size_t in_memory;		/* bytes of text, vals and shas held by the groups */
+	int spill;			/* the spill file, or -1 before the first spill */
+	uint64_t spill_end;
+	struct buf blob;
 };
 
 /* ---- the fold strategy table ---- */
@@ -477,6 +492,76 @@ member_sha(struct folder *f, struct td *t, struct buf *out)
 	json_encode_str(out, sha, SHA_HEX_LEN);
 }
 
+static size_t
+group_bytes(const struct folder *f, const struct group *g)
+{
+	return g->text_len + f->n_strats * sizeof *g->vals + g->shas.cap;
+}
+
+/* Every group's values to the end of the spill file; the memory they held is freed. */
+static void
+spill_groups(struct folder *f)
+{
+	struct err e;
+
+	if (f->spill == -1 && (f->spill = spool_create(&e)) == -1)
+		cli_fail(&e);
+	for (size_t k = 0; k < f->n_groups; k++) {
+		struct group *g = &f->groups[k];
+		uint64_t shas_len = g->shas.len;
+		ssize_t w;
+		if (g->spilled)
+			continue;
+		f->blob.len = 0;
+		buf_add(&f->blob, g->vals, f->n_strats * sizeof *g->vals);
+		buf_add(&f->blob, &shas_len, sizeof shas_len);
+		buf_add(&f->blob, g->shas.p, g->shas.len);
+		buf_add(&f->blob, g->text, g->text_len);
+		for (size_t done = 0; done < f->blob.len; done += (size_t)w) {
+			w = pwrite(f->spill, f->blob.p + done, f->blob.len - done, (off_t)(f->spill_end + done));
+			if (w == -1 && errno == EINTR)
+				w = 0;
+			else if (w <= 0)
+				cli_die(EX_IOERR, "cannot write the spill file: %s", w == -1 ? strerror(errno) : "no space");
+		}
+		g->spill_off = f->spill_end;
+		f->spill_end += f->blob.len;
+		free(g->text);
+		free(g->vals);
+		buf_free(&g->shas);
+		g->text = NULL;
+		g->vals = NULL;
+		g->spilled = 1;
+	}
+	f->in_memory = 0;
+}
+
+/* A spilled group's values back in memory. */
+static void
+unspill_group(struct folder *f, struct group *g)
+{
+	size_t vlen = f->n_strats * sizeof *g->vals, head = vlen + sizeof(uint64_t);
+	uint64_t shas_len;
+
+	if (!g->spilled)
+		return;
+	f->blob.len = 0;
+	buf_reserve(&f->blob, head);
+	if (spool_read_at(f->spill, f->blob.p, head, g->spill_off) == -1)
+		cli_die(EX_IOERR, "cannot read the spill file back: %s", errno ? strerror(errno) : "short read");
+	g->vals = xcalloc(f->n_strats ? f->n_strats : 1, sizeof *g->vals);
+	memcpy(g->vals, f->blob.p, vlen);
+	memcpy(&shas_len, f->blob.p + vlen, sizeof shas_len);
+	buf_reserve(&g->shas, (size_t)shas_len + 1);
+	g->text = xmalloc(g->text_len ? g->text_len : 1);
+	if ((shas_len && spool_read_at(f->spill, g->shas.p, (size_t)shas_len, g->spill_off + head) == -1) ||
+	    (g->text_len && spool_read_at(f->spill, g->text, g->text_len, g->spill_off + head + shas_len) == -1))
+		cli_die(EX_IOERR, "cannot read the spill file back: %s", errno ? strerror(errno) : "short read");
+	g->shas.len = (size_t)shas_len;
+	g->spilled = 0;
+	f->in_memory += group_bytes(f, g);
+}
+
 /* Replace the group's values with the ones just built in f->text / f->next. */
 static void
 take_values(struct folder *f, struct group *g)
@@ -484,6 +569,7 @@ take_values(struct folder *f, struct group *g)
 	free(g->text);
 	g->text = xmalloc(f->text.len ? f->text.len : 1);
 	memcpy(g->text, f->text.p, f->text.len);
+	g->text_len = f->text.len;
 	memcpy(g->vals, f->next, f->n_strats * sizeof *f->next);
 }
 
@@ -518,6 +604,7 @@ fold_record(struct folder *f, struct td *t, uint32_t input, uint64_t offset, siz
 		g = &f->groups[f->n_groups];
 		memset(g, 0, sizeof *g);
 		g->vals = xcalloc(f->n_strats ? f->n_strats : 1, sizeof *g->vals);
+		f->in_memory += group_bytes(f, g);
 		g->input = input;
 		g->offset = offset;
 		g->len = len;
@@ -525,6 +612,7 @@ fold_record(struct folder *f, struct td *t, uint32_t input, uint64_t offset, siz
 		f->n_groups++;
 	} else {
 		g = &f->groups[ent->value];
+		unspill_group(f, g);
 		json_reset(&f->acc);
 		for (size_t i = 0; i < f->n_strats; i++) {
 			const struct strategy *s = &f->strats[i];
@@ -545,12 +633,16 @@ fold_record(struct folder *f, struct td *t, uint32_t input, uint64_t offset, siz
 			f->next[i].len = rc == 1 ? (uint32_t)(f->text.len - start) : 0;
 		}
 	}
+	f->in_memory -= group_bytes(f, g);
 	take_values(f, g);
 	if (g->n_members)
 		buf_add(&g->shas, ", ", 2);
 	member_sha(f, t, &g->shas);
 	g->n_members++;
 	g->traced |= t->form == TD_TRACED;
+	f->in_memory += group_bytes(f, g);
+	if (f->in_memory > FOLD_MEMORY)
+		spill_groups(f);
 	return 0;
 }
 
@@ -631,6 +723,8 @@ group_object(struct folder *f, size_t k, struct buf *obj, struct buf *line_buf)
 {
 	struct group *g = &f->groups[k];
 	const struct strmap_entry *key = &f->uids.entries[k];	/* groups and uids share the insertion order */
+
+	unspill_group(f, g);
 	const struct td_val *uid;
 	int first = 1;
 	struct err e;
@@ -691,6 +785,12 @@ write_groups(struct folder *f, const struct td_meta *meta)
 
 		obj.len = 0;
 		group_object(f, k, &obj, &line_buf);
+		/* Written: its values are not needed any more. */
+		free(g->text);
+		free(g->vals);
+		buf_free(&g->shas);
+		g->text = NULL;
+		g->vals = NULL;
 		out.len = 0;
 		if (g->traced) {
 			/* One history entry holding the values: a flat record written in the traced form. */
@@ -720,6 +820,7 @@ main(int argc, char **argv)
 	int opt, nargs;
 
 	memset(&f, 0, sizeof f);
+	f.spill = -1;
 	cli_init("td-fold");
 	while ((opt = getopt_long(argc, argv, "c:p:s:u:qvh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -793,6 +894,9 @@ main(int argc, char **argv)
 	strmap_free(&f.uids);
 	json_free(&f.acc);
 	td_free(&f.td);
+	buf_free(&f.blob);
+	if (f.spill != -1)
+		close(f.spill);
 	buf_free(&f.text);
 	buf_free(&f.uid);
 	buf_free(&f.tmp);

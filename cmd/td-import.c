@@ -388,8 +388,6 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		cli_exit(0);
 	}
-	if (cfg.uuid_table.file_path == NULL)
-		cli_die(EX_CONFIG, "%s: UuidTable.FileURL is not set (expected the local UUID table)", config);
 	if (atomic_mkdirs(raw_dir, &e) == -1)
 		cli_fail(&e);
 	im.cfg = &cfg;
@@ -397,7 +395,7 @@ main(int argc, char **argv)
 	im.meta.user = cli_user(user);
 	im.meta.source = cli_source();
 	im.meta.timestamp = cli_now();
-	if (uuidtable_open_file(&im.tab, cfg.uuid_table.file_path, cfg.uuid_table.uuid_prefix, &e) == -1)
+	if (uuidtable_open_config(&im.tab, &cfg, im.credentials, &e) == -1)
 		cli_fail(&e);
 	for (size_t i = 0; i < cfg.n_sources; i++) {
 		const struct raw_source *s = &cfg.sources[i];

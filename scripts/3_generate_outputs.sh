@@ -67,8 +67,10 @@ out="$root/Outputs"
 new=$(mktemp -d "$root/.Outputs.new.XXXXXX")
 work="$new/.work"
 sampler=
+bg=()
 cleanup() {
 	[ -z "$sampler" ] || kill "$sampler" 2>/dev/null || true
+	for p in "${bg[@]}"; do kill "$p" 2>/dev/null || true; done
 	rm -rf "$new"
 }
 trap cleanup EXIT
@@ -119,27 +121,40 @@ say "load, translate keys, filter, auto-code"
 		td-autocode "${opts[@]}"
 } >"$work/auto_coded.jsonl"
 
-say "Coda files and ICR samples"
-coda-export -c "$config" $quiet $verbose -d "$new/Coda Files" "$work/auto_coded.jsonl"
-icr-sample -c "$config" $quiet $verbose -d "$new/ICR" "$work/auto_coded.jsonl"
+# Steps that only read a finished file run beside the next one (two cores); a failure of one is the stage's.
+in_bg() { "$@" & bg+=($!); }
+wait_bg() {
+	while [ ${#bg[@]} -gt 0 ]; do
+		wait "${bg[0]}"
+		bg=("${bg[@]:1}")
+	done
+}
 
-say "sort by sent_on, production file"
+say "Coda files and ICR samples, sort by sent_on"
+in_bg coda-export -c "$config" $quiet $verbose -d "$new/Coda Files" "$work/auto_coded.jsonl"
+in_bg icr-sample -c "$config" $quiet $verbose -d "$new/ICR" "$work/auto_coded.jsonl"
 td-sort -k sent_on $quiet "$work/auto_coded.jsonl" >"$work/sorted.jsonl"
+wait_bg
 rm -f "$work/auto_coded.jsonl"
-csv-export -c "$config" $quiet --production -o "$new/production.csv" "$work/sorted.jsonl"
+
+say "production file"
+in_bg csv-export -c "$config" $quiet --production -o "$new/production.csv" "$work/sorted.jsonl"
 
 if [ "$run_mode" = all-stages ]; then
 	say "manual codes, consent, fold, messages and individuals"
+	# Consent is determined and the withdrawn participants' messages redacted in one pass (one history entry);
+	# the fold reads the redacted messages, whose folded values --redact then sets to STOP all the same.
 	coda-merge "${opts[@]}" --coded-dir "$coded" "$work/sorted.jsonl" |
-		td-consent "${opts[@]}" >"$work/messages.jsonl"
+		td-consent "${opts[@]}" --redact >"$new/messages_traced_data.jsonl"
+	wait_bg
 	rm -f "$work/sorted.jsonl"
-	td-fold "${opts[@]}" "$work/messages.jsonl" |
+	in_bg csv-export -c "$config" $quiet --messages -o "$new/messages.csv" "$new/messages_traced_data.jsonl"
+	td-fold "${opts[@]}" "$new/messages_traced_data.jsonl" |
 		td-consent "${opts[@]}" --redact >"$new/individuals_traced_data.jsonl"
-	td-consent "${opts[@]}" --redact "$work/messages.jsonl" >"$new/messages_traced_data.jsonl"
-	rm -f "$work/messages.jsonl"
-	csv-export -c "$config" $quiet --messages -o "$new/messages.csv" "$new/messages_traced_data.jsonl"
+	wait_bg
 	csv-export -c "$config" $quiet --individuals -o "$new/individuals.csv" "$new/individuals_traced_data.jsonl"
 else
+	wait_bg
 	mv "$work/sorted.jsonl" "$new/auto_coding_traced_data.jsonl"
 fi
 rm -rf "$work"

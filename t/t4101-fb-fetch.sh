@@ -214,6 +214,15 @@ test_expect_success 'no local UUID table: 78' '
 	test_cmp expect err
 '
 
+test_expect_success 'a UUID table inside the data root: 78' '
+	mkdir -p inside/raw &&
+	jq ".UuidTable.FileURL = \"inside/uuids.table\"" fetch.json >c.json &&
+	{ fb-fetch -c c.json -r inside/raw 2>err; test $? = 78; } &&
+	echo "fb-fetch: c.json: UuidTable.FileURL inside/uuids.table lies inside the data root (expected a file outside it, so that backups hold no raw Facebook ids)" >expect &&
+	test_cmp expect err &&
+	! test -e inside/uuids.table
+'
+
 test_expect_success 'a wrong token: 77 at once, the token never printed' '
 	echo "EAAB-wrong-s3cr3t" >wrong.txt &&
 	jq ".RawDataSources[0].TokenFileURL = \"wrong.txt\"" fetch.json >c.json &&

@@ -155,6 +155,22 @@ test_expect_success 'list: pages of 3 over 7 mappings, in id order' '
 	test_cmp expect actual
 '
 
+test_expect_success 'one token serves every request of a process while it is valid' '
+	n0=$(wc -l <"$OAUTH_LOG") &&
+	$FS list tables/ADSS/mappings 3 >/dev/null &&
+	n1=$(wc -l <"$OAUTH_LOG") &&
+	test $((n1 - n0)) = 1
+'
+
+test_expect_success 'a token that expires within a minute is not reused' '
+	fake_post /_expires_in 59 "$OAUTH_URL" &&
+	n0=$(wc -l <"$OAUTH_LOG") &&
+	$FS list tables/ADSS/mappings 3 >/dev/null &&
+	n1=$(wc -l <"$OAUTH_LOG") &&
+	fake_post /_expires_in 3599 "$OAUTH_URL" &&
+	test $((n1 - n0)) = 3
+'
+
 test_expect_success 'list an empty collection' '
 	$FS list tables/none/mappings 3 >out &&
 	echo "page 1:" >expect &&

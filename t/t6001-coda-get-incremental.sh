@@ -73,7 +73,7 @@ test_expect_success 'a previous export keeps messages the store no longer has (a
 	test_cmp expect actual
 '
 
-test_expect_success 'more than 2,500 messages: a second segment, its schemes and users copied, per-segment metrics' '
+test_expect_large 'more than 2,500 messages: a second segment, its schemes and users copied, per-segment metrics' '
 	cat >scheme.json <<-\EOF &&
 	{"SchemeID": "Scheme-s", "Name": "s", "Version": "0.0.1", "Codes": [
 	  {"CodeID": "code-a", "CodeType": "Normal", "DisplayText": "a", "NumericValue": 1, "StringValue": "a", "VisibleInCoda": true}]}
@@ -103,7 +103,7 @@ test_expect_success 'more than 2,500 messages: a second segment, its schemes and
 	test -f st/datasets/BIG/messages/b99.json
 '
 
-test_expect_success 'coda-get reads every segment, in SequenceNumber order; incremental across segments' '
+test_expect_large 'coda-get reads every segment, in SequenceNumber order; incremental across segments' '
 	coda-get dir:st BIG >big.json &&
 	jq -r "length, (map(.SequenceNumber) == [range(2700)]), .[2699].MessageID" big.json >actual &&
 	printf "2700\ntrue\nb299\n" >expect &&
@@ -123,7 +123,7 @@ test_expect_success 'coda-get reads every segment, in SequenceNumber order; incr
 	test_cmp expect out
 '
 
-test_expect_success 'adding to a segmented dataset: duplicates found in every segment; metrics follow the labels' '
+test_expect_large 'adding to a segmented dataset: duplicates found in every segment; metrics follow the labels' '
 	jq ".[0:3]" a.json >again.json &&
 	gen 1 c >c.json &&
 	jq -s "add" again.json c.json b.json >mixed.json &&
@@ -134,7 +134,7 @@ test_expect_success 'adding to a segmented dataset: duplicates found in every se
 	test_cmp expect st/datasets/BIG_2/metrics/messages.json
 '
 
-test_expect_success 'a MessageID in two segments is bad data' '
+test_expect_large 'a MessageID in two segments is bad data' '
 	cp st/datasets/BIG/messages/a1.json st/datasets/BIG_2/messages/a1.json &&
 	test_must_fail_65() { coda-get dir:st BIG >/dev/null 2>err; test $? = 65; } &&
 	test_must_fail_65 &&

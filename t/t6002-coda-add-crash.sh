@@ -38,7 +38,7 @@ test_expect_success 'killed after two batches of 250: 500 messages there, whole;
 	check st DS 700
 '
 
-test_expect_success 'killed across a segment boundary, then re-run' '
+test_expect_large 'killed across a segment boundary, then re-run' '
 	gen 3000 >big.json &&
 	{ TDTOOLS_TEST_KILL_AFTER_BATCHES=11 coda-add dir:st2 BIG big.json; test $? = 137; } &&
 	ls st2/datasets/BIG/messages | wc -l >n && ls st2/datasets/BIG_2/messages | wc -l >>n &&

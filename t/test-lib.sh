@@ -7,6 +7,7 @@
 #   require_shared                              ../shared or skip (fail under CI=true)
 #   start_fake NAME [ARGS...]                   start the loopback fake t/fake/NAME.py (see below)
 #   fake_faults JSON [URL]                      set a fake's fault rules (POST URL/_faults)
+#   fake_post PATH JSON [URL]                   POST to another control endpoint of a fake
 #   start_oauth_fake [ARGS...]                  a throw-away service-account key + the OAuth token fake
 #   test_done
 #
@@ -153,7 +154,7 @@ ibtci_config() {
 
 # ---- loopback fake servers (t/fake/, see t/fake/fakelib.py for their options and fault rules) ----
 #
-# start_fake NAME [ARGS...] starts `python3 $TOP/t/fake/NAME.py --port-file F --log L --idle 300 ARGS...`
+# start_fake NAME [ARGS...] starts `python3 $TOP/t/fake/NAME.py --port-file F --log L --idle 300 --parent $$ ARGS...`
 # in the background, waits (up to 60 s) until it listens on 127.0.0.1, and exports
 #   FAKE_PORT  its port             FAKE_URL  http://127.0.0.1:$FAKE_PORT
 #   FAKE_LOG   its request log (one JSON object per request; read it with jq)
@@ -179,7 +180,7 @@ start_fake() {
 		trap 'stop_fakes; exit 143' TERM
 		fake_trap_set=1
 	fi
-	python3 "$TOP/t/fake/$fake_name.py" --port-file "$fake_base.port" --log "$FAKE_LOG" --idle 300 "$@" \
+	python3 "$TOP/t/fake/$fake_name.py" --port-file "$fake_base.port" --log "$FAKE_LOG" --idle 300 --parent $$ "$@" \
 		2>"$fake_base.err" &
 	FAKE_PID=$!
 	FAKE_PIDS="$FAKE_PIDS $FAKE_PID"
@@ -208,10 +209,15 @@ stop_fakes() {
 # fake_faults JSON [URL]: replace the fault rules of the fake at URL (default $FAKE_URL), e.g.
 #   fake_faults '[{"path": "^/o/", "kind": 503, "count": 2}]'
 fake_faults() {
+	fake_post /_faults "$1" "${2:-$FAKE_URL}"
+}
+
+# fake_post PATH JSON [URL]: POST JSON to a fake's control endpoint (default $FAKE_URL); prints the reply.
+fake_post() {
 	python3 -c 'import sys, urllib.request
-r = urllib.request.Request(sys.argv[1] + "/_faults", data=sys.argv[2].encode(), method="POST",
+r = urllib.request.Request(sys.argv[1] + sys.argv[2], data=sys.argv[3].encode(), method="POST",
                            headers={"Content-Type": "application/json"})
-urllib.request.urlopen(r).read()' "${2:-$FAKE_URL}" "$1"
+sys.stdout.write(urllib.request.urlopen(r).read().decode())' "${3:-$FAKE_URL}" "$1" "$2" >/dev/null
 }
 
 # google_key NAME: a throw-away RSA key for a fake service account, made now (never commit one):

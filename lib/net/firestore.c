@@ -322,8 +322,8 @@ call(struct firestore *fs, const char *method, const char *url, json_t *body, js
 		json_t *st = json_object_get(json_object_get(r, "error"), "status");
 		if (json_is_string(st))
 			snprintf(fs->last_error, sizeof fs->last_error, "%s", json_string_value(st));
-		if (status == 409 || strcmp(fs->last_error, "FAILED_PRECONDITION") == 0 ||
-		    strcmp(fs->last_error, "ALREADY_EXISTS") == 0 || (write && status == 404))
+		if (e != NULL && (status == 409 || strcmp(fs->last_error, "FAILED_PRECONDITION") == 0 ||
+		    strcmp(fs->last_error, "ALREADY_EXISTS") == 0 || (write && status == 404)))
 			e->code = EX_DATAERR;
 		json_decref(r);
 		return -1;

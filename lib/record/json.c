@@ -93,7 +93,7 @@ utf8_valid(const unsigned char *s, size_t n)
 	return 0;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 nodes_reserve(struct json_doc *d)
 {
 	if (d->n == d->cap) {
@@ -212,7 +212,7 @@ done:
 	return 0;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 push_leaf(struct json_doc *d, const char *p, uint32_t len, enum json_type t)
 {
 	struct json_node *n;

@@ -8,14 +8,28 @@
 
 /* ---- the latest view ---- */
 
+/* Eight bytes at a time (keys run to 40 bytes; a byte-wise hash was a long chain of multiplications). */
 static uint32_t
 key_hash(const char *k, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 16777619u;
-	return h;
+	while (n >= 8) {
+		memcpy(&w, k, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+		k += 8;
+		n -= 8;
+	}
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, k, n);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 static void
@@ -255,13 +269,13 @@ check_history(struct json_doc *d, uint32_t arr, const char *where, struct err *e
 			return err_set(e, EX_DATAERR, "%shistory entry %u: \"NestedTracedData\" is missing or not an object",
 			    where, n);
 		for (uint32_t k = v + 1; k < d->nodes[v].next; k = d->nodes[k + 1].next) {
-			char sub[512];
-			size_t klen;
-			const char *key = json_str(d, k, &klen);
-			snprintf(sub, sizeof sub, "%shistory entry %u: NestedTracedData \"%.*s\": ", where, n,
-			    (int)(klen > 100 ? 100 : klen), key);
-			if (check_history(d, k + 1, sub, e) == -1)
-				return -1;
+			/* The nested entry's place is only spelled out for an error (not formatted for every record). */
+			if (check_history(d, k + 1, "", e) == -1) {
+				size_t klen;
+				const char *key = json_str(d, k, &klen);
+				return err_prefix(e, "%shistory entry %u: NestedTracedData \"%.*s\"", where, n,
+				    (int)(klen > 100 ? 100 : klen), key);
+			}
 		}
 	}
 	return 0;

@@ -45,6 +45,10 @@ codastore_open(struct codastore **out, const char *spec, struct err *e)
 		rc = codastore_dir_open(s, spec + 4, e);
 	} else {
 		rc = codastore_firestore_open(s, spec, e);
+		if (rc == -1 && e != NULL && e->code == EX_NOINPUT) {
+			size_t n = strlen(e->msg);
+			snprintf(e->msg + n, sizeof e->msg - n, " (a store is dir:PATH or a service-account key file)");
+		}
 	}
 	if (rc == -1) {
 		free(s->spec);

@@ -22,8 +22,11 @@
  *    without its newline (a write cut short by a crash, whose uids were never handed out) is removed on open;
  *    any other malformed line is EX_DATAERR "path:line: …". When an identifier appears twice the first line
  *    wins. To pre-seed a table, write such lines and chmod 600.
- *  - Firestore (tables/<TableName>/mappings/<data>, field "uuid"), as the reference: added with the network
- *    library (see uuidtable_open_firestore when it exists).
+ *  - Firestore (tables/<TableName>/mappings/<data>, field "uuid"), as the reference, opened with
+ *    uuidtable_open_firestore: every mapping is read at open (paged), new ones are committed 500 at a time with
+ *    an exists=false precondition, so an existing mapping is never overwritten; when another process made one
+ *    first, its uid is read back and used (the reference's "concurrent use" rule). tables/<TableName> gets
+ *    {"table_name": TableName}.
  *
  * Identifiers and uids are byte strings; an identifier is never empty and holds no NUL.
  * Nothing here prints or exits; errors come back in struct err.
@@ -47,6 +50,27 @@ int uuid_make(const char *prefix, char *out, size_t outsz, struct err *e);
  * EX_NOPERM (not 0600, or no permission), EX_IOERR, EX_DATAERR (a malformed line).
  */
 int uuidtable_open_file(struct uuid_table **t, const char *path, const char *prefix, struct err *e);
+
+/*
+ * Open the Firestore table TableName with the service-account key file key_path (scope datastore; NULL with
+ * FIRESTORE_EMULATOR_HOST: no credentials) in project (NULL: the key's project_id), and read every mapping.
+ * Errors as lib/net/firestore.h (EX_NOPERM, EX_UNAVAILABLE, ...).
+ */
+int uuidtable_open_firestore(struct uuid_table **t, const char *key_path, const char *project, const char *table,
+    const char *prefix, struct err *e);
+
+/* The project used with FIRESTORE_EMULATOR_HOST and no credentials (the reference's). */
+#define UUIDTABLE_EMULATOR_PROJECT "avf-id-infrastructure"
+
+struct pipeline_config;
+/*
+ * The configuration's table: UuidTable.FileURL when it is set (uuidtable_open_file), else the Firestore table
+ * TableName with the key downloaded from FirebaseCredentialsFileURL (a gs:// URL needs the service-account
+ * file `credentials`; the key goes through a 0600 temporary file that is removed at once). With
+ * FIRESTORE_EMULATOR_HOST and no credentials ("-" or NULL), the emulator is used without a key.
+ */
+int uuidtable_open_config(struct uuid_table **t, const struct pipeline_config *c, const char *credentials,
+    struct err *e);
 
 /*
  * data_to_uuid_batch: uids[i] receives the uid of data[i] (lens[i] bytes), made and stored first for identifiers

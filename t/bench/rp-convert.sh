@@ -1,9 +1,10 @@
 #!/bin/sh
 # rp-convert.sh [RUNS] [CONTACTS]: rp-fetch's conversion speed and peak memory. A synthetic Rapid Pro workspace of
 # RUNS runs (default 1,000,000) of one activation flow by CONTACTS contacts (default 100,000) is written once as a
-# file:// directory of API pages (t/bench/data/rp-RUNS/, 10,000 runs a page), then a first fetch reads every page,
+# file:// directory of API pages (t/bench/data/rp-RUNS-CONTACTS/, 1,000 runs or contacts a page), then a first fetch reads every page,
 # de-identifies the contacts (a fresh UUID table), writes the runs cache, the log and one TracedData record per run
-# with its operator label. Printed with GNU time: elapsed seconds and peak RSS. Timings are printed, never checked.
+# with its operator label. Printed with GNU time: elapsed, user and system seconds, and peak RSS (the machine's load shows in the
+# elapsed time; user + system is the work). Timings are printed, never checked.
 set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,19 +32,23 @@ json.dump([{"uuid": flow, "name": "bench_e01_activation", "created_on": "2021-01
           open(out + "/flows.json", "w"))
 prefixes = ["25261", "25262", "25263", "25265", "25268", "25290"]
 cuuid = ["%08x-%04x-4%03x-8%03x-%012x" % (i, i % 65536, i % 4096, i % 4096, i) for i in range(contacts)]
-with open(out + "/contacts.json", "w") as f:
-    f.write("[")
-    for i in range(contacts):
-        if i:
+cpages = (contacts + 999) // 1000
+for p in range(cpages):
+  name = "contacts.json" if p == 0 else "contacts-%d.json" % (p + 1)
+  nxt = '"contacts-%d.json"' % (p + 2) if p + 1 < cpages else "null"
+  with open(out + "/" + name, "w") as f:
+    f.write('{"next": %s, "previous": null, "results": [' % nxt)
+    for i in range(p * 1000, min(contacts, p * 1000 + 1000)):
+        if i > p * 1000:
             f.write(", ")
         f.write(json.dumps({"uuid": cuuid[i], "name": None, "language": "som",
                             "urns": ["tel:+%s%07d" % (prefixes[i % len(prefixes)], i)], "groups": [],
                             "fields": {"gender": None, "age": None}, "blocked": False, "stopped": False,
                             "created_on": "2020-06-01T00:00:00.000000Z", "modified_on": "2020-06-02T00:00:00.000000Z"}))
-    f.write("]")
+    f.write("]}")
 texts = ["Waxaan rabnaa in dowladdu dhisto iskuulo", "biyo nadiif ah", "Haa, \"caawimaad\" ayaan rabaa",
          "jidadka iyo isbitaalada", "👋🏽 salaan", "Shaqo u abuura dhalinyarada"]
-per_page = 10000
+per_page = 1000
 npages = (runs + per_page - 1) // per_page
 base = 1610000000
 tmpl = ('{"id": %d, "uuid": "%08x-0000-4000-8000-%012x", "flow": {"uuid": "' + flow + '", "name": "bench_e01_activation"}, '
@@ -96,7 +101,7 @@ echo bench-token >"$work/token.txt"
 pages=$(du -sm "$DATA/api" | cut -f1)
 printf 'rp-convert: %s runs, %s contacts, %s MB of API pages\n' "$RUNS" "$CONTACTS" "$pages"
 if [ -x /usr/bin/time ]; then
-	/usr/bin/time -f 'rp-fetch (first fetch, file://): %e s %M KiB' \
+	/usr/bin/time -f 'rp-fetch (first fetch, file://): %e s elapsed, %U s user, %S s system, %M KiB peak RSS' \
 		"$TD_BIN/rp-fetch" -q -c "$work/config.json" -r "$work/root/Raw Data" || die "rp-fetch failed"
 else
 	t0=$(date +%s)
@@ -106,6 +111,6 @@ fi
 records=$(wc -l <"$work/root/Raw Data/bench_e01_activation.jsonl")
 printf 'rp-convert: %s records, %s MB of TracedData\n' "$records" "$(du -m "$work/root/Raw Data/bench_e01_activation.jsonl" | cut -f1)"
 if [ -x /usr/bin/time ]; then
-	/usr/bin/time -f 'rp-fetch (second fetch, nothing new: the cache re-converted): %e s %M KiB' \
+	/usr/bin/time -f 'rp-fetch (second fetch, nothing new: the cache re-converted): %e s elapsed, %U s user, %S s system, %M KiB peak RSS' \
 		"$TD_BIN/rp-fetch" -q -c "$work/config.json" -r "$work/root/Raw Data" || die "rp-fetch failed"
 fi

@@ -21,6 +21,8 @@ Common command line (every fake):
                        "reset"/"truncate"), "fault" (the fault kind applied, if any)}
     --faults FILE      a JSON list of fault rules (below), loaded at start
     --idle SECONDS     exit after this long without a request (default 30); also exits when its parent dies
+    --parent PID       also exit when this process ends (start_fake passes the test script's pid, so a
+                       slow start cannot miss its death)
     --token TOKEN      (repeatable) a bearer token the fake accepts
     --tokens-file FILE a file of accepted bearer tokens, one a line (the OAuth fake appends what it issues);
                        re-read on every check
@@ -323,10 +325,20 @@ class FakeHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
 
-def _watchdog(state, idle, parent):
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watchdog(state, idle, parent, watched):
     while True:
         time.sleep(0.2)
-        if os.getppid() != parent:
+        if os.getppid() != parent or not _alive(watched):
             os._exit(0)
         if idle > 0 and time.monotonic() - state.last_activity > idle:
             os._exit(0)
@@ -340,6 +352,7 @@ def arg_parser(description):
     p.add_argument("--idle", type=float, default=30.0)
     p.add_argument("--token", action="append")
     p.add_argument("--tokens-file")
+    p.add_argument("--parent", type=int, help="exit when this process ends (default: the parent process)")
     return p
 
 
@@ -366,7 +379,8 @@ def main(handler_class, description, add_args=None, setup=None):
     with open(tmp, "w") as f:
         f.write("%d\n" % port)
     os.rename(tmp, args.port_file)
-    threading.Thread(target=_watchdog, args=(state, args.idle, parent), daemon=True).start()
+    watched = args.parent or parent
+    threading.Thread(target=_watchdog, args=(state, args.idle, parent, watched), daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -13,7 +13,8 @@ Every token issued is appended to --tokens-file, which the other fakes read (--t
 
 Options (besides fakelib's): --tokens-file FILE, --public-key PEM, --client-email EMAIL,
 --require-scope SCOPE, --expires-in N (default 3599).
-Control: GET /_issued → {"count": tokens issued so far}.
+Control: GET /_issued → {"count": tokens issued so far}; POST /_expires_in with a JSON number changes
+the expires_in of the tokens issued from then on.
 """
 import base64
 import json
@@ -102,6 +103,9 @@ class Handler(fakelib.FakeHandler):
     def control(self, path):
         if path == "/_issued":
             return self.reply_json(200, dict(ISSUED))
+        if path == "/_expires_in" and self.command == "POST" and isinstance(self.json_body, int):
+            self.state.args.expires_in = self.json_body
+            return self.reply_json(200, self.json_body)
         return super().control(path)
 
 
