@@ -19,7 +19,8 @@ jq '.SchemeID = "Scheme-test-region" | .Name = "Test region" |
 	         + [.Codes[] | select(.CodeType != "Normal")] |
 	.Codes |= map(if .CodeType then . else . + {CodeType: "Normal", VisibleInCoda: true} end)' \
 	"$DEMO/schemes/gender.json" >schemes/region.json
-jq '.DemogCodingPlans += [{RawField: "location_raw", RawFieldFoldStrategy: "assert_equal", CodingConfigurations: [
+# (the demo's own location plan is replaced by this one)
+jq '.DemogCodingPlans |= map(select(.RawField != "location_raw")) | .DemogCodingPlans += [{RawField: "location_raw", RawFieldFoldStrategy: "assert_equal", CodingConfigurations: [
 	{CodedField: "region_coded", CodingMode: "SINGLE", CodeScheme: "region.json", AnalysisFileKey: "region",
 	 FoldStrategy: "assert_label_ids_equal"}]}]' "$DEMO/plans.json" >plans.json
 jq '. + {CodingPlans: "plans.json", CodeSchemesDir: "schemes"} |
@@ -119,7 +120,8 @@ test_expect_success 'the flag off: only the total map; --geo overrides GeoDir' '
 '
 
 test_expect_success 'plans without a location coding configuration: a warning, nothing drawn' '
-	jq ". + {CodingPlans: \"$DEMO/plans.json\"}" cfg.json >noloc.json &&
+	jq ".DemogCodingPlans |= map(select(.RawField != \"location_raw\"))" "$DEMO/plans.json" >noloc-plans.json &&
+	jq ". + {CodingPlans: \"noloc-plans.json\"}" cfg.json >noloc.json &&
 	plot-map -c noloc.json -d none individuals.jsonl 2>err &&
 	echo "plot-map: the coding plans have no region, district or mogadishu_sub_district coding configuration: nothing to map" >expect &&
 	test_cmp expect err && test ! -e none
