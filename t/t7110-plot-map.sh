@@ -183,4 +183,25 @@ test_expect_code 1 'gnuplot failing: exit 1 with its message, the old maps kept,
 	test -z "$(cd maps/regions && ls -A | grep "^\\.")" && exit $rc; exit 99
 '
 
+test_expect_success 'the demo project: its location answers, Coda labels, schemes and GeoJSON give three maps' '
+	dc=$DEMO/config.json && o="-c $dc -q" &&
+	td-join $o -r "$DEMO/Raw Data" | td-remap $o | td-filter $o | td-autocode $o | td-sort -q -k sent_on |
+		coda-merge $o --coded-dir "$DEMO/Coded Coda Files" | td-consent $o >demo-messages.jsonl &&
+	td-fold $o demo-messages.jsonl | td-consent $o --redact >demo-individuals.jsonl &&
+	plot-map -c "$dc" -d demo-maps --keep-data demo-individuals.jsonl &&
+	(cd demo-maps && find . -type f | sort) >actual &&
+	printf "%s\n" ./districts/districts_total_participants.dat ./districts/districts_total_participants.png \
+	    ./mogadishu/mogadishu_total_participants.dat ./mogadishu/mogadishu_total_participants.png \
+	    ./regions/regions_total_participants.dat ./regions/regions_total_participants.png >expect &&
+	test_cmp expect actual &&
+	tab "# code|participants|class" "banadir|3|3" "bay|1|1" "gedo|0|0" "lower juba|1|1" "woqooyi galbeed|2|2" \
+	    "nugaal|1|1" >expect &&
+	test_cmp expect demo-maps/regions/regions_total_participants.dat &&
+	tab "# code|participants|class" "mogadishu|3|3" "baidoa|1|1" "buur hakaba|0|0" "kismayo|1|1" "afmadow|0|0" \
+	    "hargeysa|2|2" "gebiley|0|0" "garowe|1|1" "eyl|0|0" >expect &&
+	test_cmp expect demo-maps/districts/districts_total_participants.dat &&
+	tab "# code|participants|class" "hodan|2|2" "wadajir|1|1" "karaan|0|0" "xamar weyne|0|0" >expect &&
+	test_cmp expect demo-maps/mogadishu/mogadishu_total_participants.dat
+'
+
 test_done
