@@ -2321,23 +2321,33 @@ main(int argc, char **argv)
 		cli_usage(usage);
 	if (config_load(&cfg, config, &e) == -1)
 		cli_fail(&e);
-	if (atomic_mkdirs(raw_dir, &e) == -1)
+	if (atomic_mkdirs(raw_dir, &e) == -1) {
+		config_free(&cfg);
 		cli_fail(&e);
+	}
 	{
 		char *root = cj_dirname(raw_dir);
 		if (cfg.uuid_table.file_path != NULL && (is_under(cfg.uuid_table.file_path, raw_dir)
 		    || (*root && is_under(cfg.uuid_table.file_path, root))))
-			cli_die(EX_CONFIG, "%s: UuidTable.FileURL %s lies inside the data root (expected a file "
+			err_set(&e, EX_CONFIG, "%s: UuidTable.FileURL %s lies inside the data root (expected a file "
 			    "outside it, so that backups hold no phone numbers)", config, cfg.uuid_table.file_url);
+		else
+			e.code = 0;
 		free(root);
+		if (e.code == EX_CONFIG) {
+			config_free(&cfg);
+			cli_fail(&e);
+		}
 	}
 	f.cfg = &cfg;
 	f.raw_dir = raw_dir;
 	f.meta.user = cli_user(user);
 	f.meta.source = cli_source();
 	f.meta.timestamp = cli_now();
-	if (uuidtable_open_config(&f.tab, &cfg, credentials, &e) == -1)
+	if (uuidtable_open_config(&f.tab, &cfg, credentials, &e) == -1) {
+		config_free(&cfg);
 		cli_fail(&e);
+	}
 	remove_stale_temps(raw_dir);
 	for (size_t i = 0; i < cfg.n_sources; i++) {
 		if (cfg.sources[i].type != SOURCE_RAPIDPRO)

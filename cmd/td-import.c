@@ -388,15 +388,19 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		cli_exit(0);
 	}
-	if (atomic_mkdirs(raw_dir, &e) == -1)
+	if (atomic_mkdirs(raw_dir, &e) == -1) {
+		config_free(&cfg);
 		cli_fail(&e);
+	}
 	im.cfg = &cfg;
 	im.raw_dir = raw_dir;
 	im.meta.user = cli_user(user);
 	im.meta.source = cli_source();
 	im.meta.timestamp = cli_now();
-	if (uuidtable_open_config(&im.tab, &cfg, im.credentials, &e) == -1)
+	if (uuidtable_open_config(&im.tab, &cfg, im.credentials, &e) == -1) {
+		config_free(&cfg);
 		cli_fail(&e);
+	}
 	for (size_t i = 0; i < cfg.n_sources; i++) {
 		const struct raw_source *s = &cfg.sources[i];
 		if (s->type != SOURCE_RECOVERY_CSV)
