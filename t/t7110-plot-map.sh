@@ -183,7 +183,7 @@ test_expect_code 1 'gnuplot failing: exit 1 with its message, the old maps kept,
 	test -z "$(cd maps/regions && ls -A | grep "^\\.")" && exit $rc; exit 99
 '
 
-test_expect_success 'the demo project: its location answers, Coda labels, schemes and GeoJSON give three maps' '
+test_expect_success 'the demo project: its location answers, Coda labels, schemes and GeoJSON give the maps its config asks for' '
 	dc=$DEMO/config.json && o="-c $dc -q" &&
 	td-join $o -r "$DEMO/Raw Data" | td-remap $o | td-filter $o | td-autocode $o | td-sort -q -k sent_on |
 		coda-merge $o --coded-dir "$DEMO/Coded Coda Files" | td-consent $o >demo-messages.jsonl &&
@@ -192,11 +192,21 @@ test_expect_success 'the demo project: its location answers, Coda labels, scheme
 	(cd demo-maps && find . -type f | sort) >actual &&
 	printf "%s\n" ./districts/districts_total_participants.dat ./districts/districts_total_participants.png \
 	    ./mogadishu/mogadishu_total_participants.dat ./mogadishu/mogadishu_total_participants.png \
+	    ./regions/regions_rqa_e01_1_total_relevant.dat ./regions/regions_rqa_e01_1_total_relevant.png \
+	    ./regions/regions_rqa_e01_2_health.dat ./regions/regions_rqa_e01_2_health.png \
+	    ./regions/regions_rqa_e01_3_water.dat ./regions/regions_rqa_e01_3_water.png \
+	    ./regions/regions_rqa_e01_4_school.dat ./regions/regions_rqa_e01_4_school.png \
+	    ./regions/regions_rqa_e02_1_total_relevant.dat ./regions/regions_rqa_e02_1_total_relevant.png \
+	    ./regions/regions_rqa_e02_2_jobs.dat ./regions/regions_rqa_e02_2_jobs.png \
+	    ./regions/regions_rqa_e02_3_peace.dat ./regions/regions_rqa_e02_3_peace.png \
 	    ./regions/regions_total_participants.dat ./regions/regions_total_participants.png >expect &&
 	test_cmp expect actual &&
 	tab "# code|participants|class" "banadir|3|3" "bay|1|1" "gedo|0|0" "lower juba|1|1" "woqooyi galbeed|2|2" \
 	    "nugaal|1|1" >expect &&
 	test_cmp expect demo-maps/regions/regions_total_participants.dat &&
+	tab "# code|participants|class" "banadir|3|2" "bay|0|0" "gedo|0|0" "lower juba|1|1" "woqooyi galbeed|1|1" \
+	    "nugaal|0|0" >expect &&
+	test_cmp expect demo-maps/regions/regions_rqa_e01_2_health.dat &&
 	tab "# code|participants|class" "mogadishu|3|3" "baidoa|1|1" "buur hakaba|0|0" "kismayo|1|1" "afmadow|0|0" \
 	    "hargeysa|2|2" "gebiley|0|0" "garowe|1|1" "eyl|0|0" >expect &&
 	test_cmp expect demo-maps/districts/districts_total_participants.dat &&
