@@ -800,6 +800,8 @@ struct contact {
 	const char *uid0;	/* its uid (owned by the table), NULL if none or unusable */
 	int nurns;
 	int warned;
+	char opraw[24];		/* operator_raw, worked out at its first activation run */
+	int have_opraw;
 };
 
 struct contacts {
@@ -1837,14 +1839,18 @@ convert_run(struct fetch *f, struct conv *c, struct json_doc *d, uint32_t run, c
 		td_entry_encode(&c->line, c->data.p, c->data.len, "", &f->meta, sha1);
 		buf_add(&c->line, "]\n", 2);
 	} else {
-		/* label_somalia_operator: operator_raw from the phone number the uid stands for. */
-		size_t pl = 0;
-		const char *phone = uuidtable_uuid_to_data(f->tab, ct->uid0, strlen(ct->uid0), &pl);
+		/* label_somalia_operator: operator_raw from the phone number the uid stands for (once per contact). */
 		const char *op, *code;
 		struct buf first = { 0 };
 
-		operator_raw(ct->urn0_type, strlen(ct->urn0_type), phone ? phone : "", phone ? pl : 0, opraw,
-		    sizeof opraw);
+		if (!ct->have_opraw) {
+			size_t pl = 0;
+			const char *phone = uuidtable_uuid_to_data(f->tab, ct->uid0, strlen(ct->uid0), &pl);
+			operator_raw(ct->urn0_type, strlen(ct->urn0_type), phone ? phone : "", phone ? pl : 0, ct->opraw,
+			    sizeof ct->opraw);
+			ct->have_opraw = 1;
+		}
+		memcpy(opraw, ct->opraw, sizeof ct->opraw);
 		op = operator_clean(opraw, strlen(opraw));
 		if ((code = operator_code_id(op)) == NULL) {
 			if (!quiet)
@@ -1895,10 +1901,9 @@ load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 			err_set(e, EX_IOERR, "%s: %s", name, strerror(errno));
 			goto out;
 		}
+		ssize_t seg = 0;	/* where the current element's bytes start in this chunk */
 		for (ssize_t i = 0; i < n; i++, pos++) {
 			char c = chunk[i];
-			if (in_elem)
-				buf_addc(&elem, c);
 			if (instr) {
 				if (esc)
 					esc = 0;
@@ -1933,7 +1938,7 @@ load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 				in_elem = 1;
 				start = pos;
 				elem.len = 0;
-				buf_addc(&elem, c);
+				seg = i;
 			}
 			if (c == '"')
 				instr = 1;
@@ -1944,6 +1949,7 @@ load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 			if (in_elem && depth == 0) {
 				/* the element (an object) just closed */
 				uint32_t root, id;
+				buf_add(&elem, chunk + seg, (size_t)(i + 1 - seg));
 				struct isotime t;
 				struct runref r = { 0 };
 				json_reset(&d);
@@ -1965,6 +1971,8 @@ load_runs_cache(int fd, const char *name, struct runlist *l, struct err *e)
 				in_elem = 0;
 			}
 		}
+		if (in_elem)
+			buf_add(&elem, chunk + seg, (size_t)(n - seg));
 	}
 	if (!ended) {
 		err_set(e, EX_DATAERR, "%s: the array is cut short (expected ])", name);
