@@ -51,7 +51,7 @@ new_root() {
 test_expect_success 'an empty data set gives header-only CSVs and empty Coda files' '
 	new_root empty &&
 	"$stage3" -q t - "$cfg" empty &&
-	echo "uid,sent_on,rqa_e01_raw,rqa_e02_raw,gender_raw" >expect &&
+	echo "uid,sent_on,rqa_e01_raw,rqa_e02_raw,gender_raw,location_raw" >expect &&
 	test_cmp expect empty/Outputs/production.csv &&
 	test $(wc -l <empty/Outputs/production.csv) = 1 &&
 	test $(wc -l <empty/Outputs/messages.csv) = 1 &&
@@ -82,7 +82,7 @@ test_expect_large 'a participant with 1,000 messages, a 1 MB message, Unicode an
 	grep -c "avf-phone-uuid-uni" hard/Outputs/production.csv >n &&
 	echo 1 >expect && test_cmp expect n &&
 	grep "avf-phone-uuid-uni" hard/Outputs/production.csv >row &&
-	printf "avf-phone-uuid-uni,2026-01-08T11:00:00+00:00,نعم ١٢ — ✓ 𝄞 tab	end,,\n" >expect &&
+	printf "avf-phone-uuid-uni,2026-01-08T11:00:00+00:00,نعم ١٢ — ✓ 𝄞 tab	end,,,\n" >expect &&
 	test_cmp expect row
 '
 

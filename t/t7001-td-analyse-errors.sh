@@ -15,7 +15,7 @@ labels() {
 }
 
 labels >m.jsonl <<'EOF'
-{"uid": "A", "consent_withdrawn": "false", "sent_on": "2026-01-10T10:00:00+03:00", "rqa_e01_raw": "x", "rqa_e01_coded": [@code-d1-health], "rqa_e02_coded": [@code-NA-f93d3eb7], "gender_coded": @code-demo-male}
+{"uid": "A", "consent_withdrawn": "false", "sent_on": "2026-01-10T10:00:00+03:00", "rqa_e01_raw": "x", "rqa_e01_coded": [@code-d1-health], "rqa_e02_coded": [@code-NA-f93d3eb7], "gender_coded": @code-demo-male, "mogadishu_sub_district_coded": @code-NC-42f1d983, "district_coded": @code-demo-dist-baidoa, "region_coded": @code-demo-reg-bay, "state_coded": @code-demo-state-south-west-state, "zone_coded": @code-demo-zone-scz}
 {"uid": "STOP", "consent_withdrawn": "true", "rqa_e01_raw": "STOP", "rqa_e01_coded": "STOP", "rqa_e02_coded": "STOP", "gender_coded": "STOP"}
 EOF
 cp m.jsonl i.jsonl

@@ -70,8 +70,10 @@ test_expect_success 'survey schemes count participants from the individuals; wit
 
 test_expect_success 'the files written: a PNG per graph, the data with --keep-data, no scratch left' '
 	(cd out && ls -A) >actual &&
-	printf "%s\n" codes_gender.dat codes_gender.png codes_rqa_e01.dat codes_rqa_e01.png codes_rqa_e02.dat \
-	    codes_rqa_e02.png messages_per_week.dat messages_per_week.png participants_per_week.dat \
+	printf "%s\n" codes_district.dat codes_district.png codes_gender.dat codes_gender.png \
+	    codes_mogadishu_sub_district.dat codes_mogadishu_sub_district.png codes_region.dat codes_region.png \
+	    codes_rqa_e01.dat codes_rqa_e01.png codes_rqa_e02.dat codes_rqa_e02.png codes_state.dat codes_state.png \
+	    codes_zone.dat codes_zone.png messages_per_week.dat messages_per_week.png participants_per_week.dat \
 	    participants_per_week.png >expect &&
 	test_cmp expect actual &&
 	for f in out/*.png; do

@@ -19,7 +19,8 @@ jq '.SchemeID = "Scheme-test-region" | .Name = "Test region" |
 	         + [.Codes[] | select(.CodeType != "Normal")] |
 	.Codes |= map(if .CodeType then . else . + {CodeType: "Normal", VisibleInCoda: true} end)' \
 	"$DEMO/schemes/gender.json" >schemes/region.json
-jq '.DemogCodingPlans += [{RawField: "location_raw", RawFieldFoldStrategy: "assert_equal", CodingConfigurations: [
+# (the demo's own location plan is replaced by this one)
+jq '.DemogCodingPlans |= map(select(.RawField != "location_raw")) | .DemogCodingPlans += [{RawField: "location_raw", RawFieldFoldStrategy: "assert_equal", CodingConfigurations: [
 	{CodedField: "region_coded", CodingMode: "SINGLE", CodeScheme: "region.json", AnalysisFileKey: "region",
 	 FoldStrategy: "assert_label_ids_equal"}]}]' "$DEMO/plans.json" >plans.json
 jq '. + {CodingPlans: "plans.json", CodeSchemesDir: "schemes"} |
@@ -119,7 +120,8 @@ test_expect_success 'the flag off: only the total map; --geo overrides GeoDir' '
 '
 
 test_expect_success 'plans without a location coding configuration: a warning, nothing drawn' '
-	jq ". + {CodingPlans: \"$DEMO/plans.json\"}" cfg.json >noloc.json &&
+	jq ".DemogCodingPlans |= map(select(.RawField != \"location_raw\"))" "$DEMO/plans.json" >noloc-plans.json &&
+	jq ". + {CodingPlans: \"noloc-plans.json\"}" cfg.json >noloc.json &&
 	plot-map -c noloc.json -d none individuals.jsonl 2>err &&
 	echo "plot-map: the coding plans have no region, district or mogadishu_sub_district coding configuration: nothing to map" >expect &&
 	test_cmp expect err && test ! -e none
@@ -179,6 +181,37 @@ test_expect_code 1 'gnuplot failing: exit 1 with its message, the old maps kept,
 	rc=$?; echo "plot-map: gnuplot failed (exit 1): maps.gp line 9: boom" >expect && test_cmp expect err &&
 	cmp before.png maps/regions/regions_total_participants.png &&
 	test -z "$(cd maps/regions && ls -A | grep "^\\.")" && exit $rc; exit 99
+'
+
+test_expect_success 'the demo project: its location answers, Coda labels, schemes and GeoJSON give the maps its config asks for' '
+	dc=$DEMO/config.json && o="-c $dc -q" &&
+	td-join $o -r "$DEMO/Raw Data" | td-remap $o | td-filter $o | td-autocode $o | td-sort -q -k sent_on |
+		coda-merge $o --coded-dir "$DEMO/Coded Coda Files" | td-consent $o >demo-messages.jsonl &&
+	td-fold $o demo-messages.jsonl | td-consent $o --redact >demo-individuals.jsonl &&
+	plot-map -c "$dc" -d demo-maps --keep-data demo-individuals.jsonl &&
+	(cd demo-maps && find . -type f | sort) >actual &&
+	printf "%s\n" ./districts/districts_total_participants.dat ./districts/districts_total_participants.png \
+	    ./mogadishu/mogadishu_total_participants.dat ./mogadishu/mogadishu_total_participants.png \
+	    ./regions/regions_rqa_e01_1_total_relevant.dat ./regions/regions_rqa_e01_1_total_relevant.png \
+	    ./regions/regions_rqa_e01_2_health.dat ./regions/regions_rqa_e01_2_health.png \
+	    ./regions/regions_rqa_e01_3_water.dat ./regions/regions_rqa_e01_3_water.png \
+	    ./regions/regions_rqa_e01_4_school.dat ./regions/regions_rqa_e01_4_school.png \
+	    ./regions/regions_rqa_e02_1_total_relevant.dat ./regions/regions_rqa_e02_1_total_relevant.png \
+	    ./regions/regions_rqa_e02_2_jobs.dat ./regions/regions_rqa_e02_2_jobs.png \
+	    ./regions/regions_rqa_e02_3_peace.dat ./regions/regions_rqa_e02_3_peace.png \
+	    ./regions/regions_total_participants.dat ./regions/regions_total_participants.png >expect &&
+	test_cmp expect actual &&
+	tab "# code|participants|class" "banadir|3|3" "bay|1|1" "gedo|0|0" "lower juba|1|1" "woqooyi galbeed|2|2" \
+	    "nugaal|1|1" >expect &&
+	test_cmp expect demo-maps/regions/regions_total_participants.dat &&
+	tab "# code|participants|class" "banadir|3|2" "bay|0|0" "gedo|0|0" "lower juba|1|1" "woqooyi galbeed|1|1" \
+	    "nugaal|0|0" >expect &&
+	test_cmp expect demo-maps/regions/regions_rqa_e01_2_health.dat &&
+	tab "# code|participants|class" "mogadishu|3|3" "baidoa|1|1" "buur hakaba|0|0" "kismayo|1|1" "afmadow|0|0" \
+	    "hargeysa|2|2" "gebiley|0|0" "garowe|1|1" "eyl|0|0" >expect &&
+	test_cmp expect demo-maps/districts/districts_total_participants.dat &&
+	tab "# code|participants|class" "hodan|2|2" "wadajir|1|1" "karaan|0|0" "xamar weyne|0|0" >expect &&
+	test_cmp expect demo-maps/mogadishu/mogadishu_total_participants.dat
 '
 
 test_done
