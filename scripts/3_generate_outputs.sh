@@ -41,6 +41,7 @@ user=$1 credentials=$2 config=$3 root=$4
 here=$(cd "$(dirname "$0")" && pwd)
 # Our tools: an installed tdtools, or this checkout's bin/ (TD_BIN overrides).
 PATH=${TD_BIN:-$here/../bin}:$PATH
+. "$here/lib/memory-profile.sh"
 
 [ -r "$config" ] || die 66 "$config: cannot read the configuration"
 [ -d "$root/Raw Data" ] || die 66 "$root/Raw Data: no raw data (run stage 2 first)"
@@ -66,10 +67,9 @@ td-check -q -c "$config"
 out="$root/Outputs"
 new=$(mktemp -d "$root/.Outputs.new.XXXXXX")
 work="$new/.work"
-sampler=
 bg=()
 cleanup() {
-	[ -z "$sampler" ] || kill "$sampler" 2>/dev/null || true
+	memory_profile_kill
 	for p in "${bg[@]}"; do kill "$p" 2>/dev/null || true; done
 	rm -rf "$new"
 }
@@ -79,29 +79,7 @@ trap 'exit 143' TERM
 mkdir -p "$work" "$new/ICR" "$new/Coda Files"
 
 # --profile-memory: the summed RSS of this stage's processes every 0.1 s, in the format mprof plot reads.
-if [ -n "$profile_memory" ]; then
-	(
-		self=$$
-		printf 'CMDLINE %s\n' "$prog $run_mode $config $root"
-		while kill -0 "$self" 2>/dev/null; do
-			# The stage and every process below it (the tools of its pipelines), not the sampler.
-			kb=$(ps -e -o pid=,ppid=,rss= 2>/dev/null | awk -v root="$self" -v skip="$BASHPID" '
-				{ parent[$1] = $2; rss[$1] = $3 }
-				END {
-					for (p in parent) {
-						for (q = p; q != "" && q != 0 && q != 1; q = parent[q]) {
-							if (q == skip) break
-							if (q == root) { sum += rss[p]; break }
-						}
-					}
-					print sum + 0
-				}')
-			awk -v kb="$kb" -v t="$(date +%s.%N)" 'BEGIN { printf "MEM %.6f %.4f\n", kb / 1024, t }'
-			sleep 0.1
-		done
-	) >"$profile_memory.tmp" &
-	sampler=$!
-fi
+[ -z "$profile_memory" ] || memory_profile_start "$profile_memory" "$prog $run_mode $config $root"
 
 say() { [ -z "$verbose" ] || echo "$prog: $*" >&2; }
 opts=(-c "$config" -u "$user" $quiet $verbose)
@@ -142,17 +120,22 @@ in_bg csv-export -c "$config" $quiet --production -o "$new/production.csv" "$wor
 
 if [ "$run_mode" = all-stages ]; then
 	say "manual codes, consent, fold, messages and individuals"
-	# Consent is determined and the withdrawn participants' messages redacted in one pass (one history entry);
-	# the fold reads the redacted messages, whose folded values --redact then sets to STOP all the same.
+	# Consent is marked first; the messages are redacted in one more pass, and the fold reads the marked (not
+	# yet redacted) messages, so each withdrawn participant keeps an individuals row of their own, as in the
+	# reference, which folds before it redacts.
 	coda-merge "${opts[@]}" --coded-dir "$coded" "$work/sorted.jsonl" |
-		td-consent "${opts[@]}" --redact >"$new/messages_traced_data.jsonl"
+		td-consent "${opts[@]}" >"$work/marked.jsonl"
 	wait_bg
 	rm -f "$work/sorted.jsonl"
-	in_bg csv-export -c "$config" $quiet --messages -o "$new/messages.csv" "$new/messages_traced_data.jsonl"
-	td-fold "${opts[@]}" "$new/messages_traced_data.jsonl" |
+	td-consent "${opts[@]}" --redact "$work/marked.jsonl" >"$new/messages_traced_data.jsonl" &
+	bg+=($!)
+	td-fold "${opts[@]}" "$work/marked.jsonl" |
 		td-consent "${opts[@]}" --redact >"$new/individuals_traced_data.jsonl"
 	wait_bg
+	rm -f "$work/marked.jsonl"
+	in_bg csv-export -c "$config" $quiet --messages -o "$new/messages.csv" "$new/messages_traced_data.jsonl"
 	csv-export -c "$config" $quiet --individuals -o "$new/individuals.csv" "$new/individuals_traced_data.jsonl"
+	wait_bg
 else
 	wait_bg
 	mv "$work/sorted.jsonl" "$new/auto_coding_traced_data.jsonl"
@@ -167,11 +150,7 @@ new=
 rm -rf "$old"
 trap - EXIT
 
-if [ -n "$sampler" ]; then
-	kill "$sampler" 2>/dev/null || true
-	wait "$sampler" 2>/dev/null || true
-	mv "$profile_memory.tmp" "$profile_memory"
-fi
+[ -z "$profile_memory" ] || memory_profile_stop "$profile_memory"
 
 if jq -e '.DriveUpload' "$config" >/dev/null; then
 	if [ "$credentials" = - ]; then

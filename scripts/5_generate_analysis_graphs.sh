@@ -31,6 +31,7 @@ user=$1 credentials=$2 config=$3 root=$4
 
 here=$(cd "$(dirname "$0")" && pwd)
 PATH=${TD_BIN:-$here/../bin}:$PATH
+. "$here/lib/memory-profile.sh"
 
 [ -r "$config" ] || die 66 "$config: cannot read the configuration"
 msgs="$root/Outputs/messages_traced_data.jsonl"
@@ -44,9 +45,8 @@ note() { [ -n "$quiet" ] || echo "$prog: $*" >&2; }
 
 out="$root/Outputs/Automated Analysis"
 new=$(mktemp -d "$root/Outputs/.Automated Analysis.new.XXXXXX")
-sampler=
 cleanup() {
-	[ -z "$sampler" ] || kill "$sampler" 2>/dev/null || true
+	memory_profile_kill
 	rm -rf "$new"
 }
 trap cleanup EXIT
@@ -54,37 +54,17 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --profile-memory: summed RSS of this stage's processes every 0.1 s (mprof's format), as stage 3 does.
-if [ -n "$profile_memory" ]; then
-	(
-		self=$$
-		printf 'CMDLINE %s\n' "$prog $config $root"
-		while kill -0 "$self" 2>/dev/null; do
-			kb=$(ps -e -o pid=,ppid=,rss= 2>/dev/null | awk -v root="$self" -v skip="$BASHPID" '
-				{ parent[$1] = $2; rss[$1] = $3 }
-				END {
-					for (p in parent)
-						for (q = p; q != "" && q != 0 && q != 1; q = parent[q]) {
-							if (q == skip) break
-							if (q == root) { sum += rss[p]; break }
-						}
-					print sum + 0
-				}')
-			awk -v kb="$kb" -v t="$(date +%s.%N)" 'BEGIN { printf "MEM %.6f %.4f\n", kb / 1024, t }'
-			sleep 0.1
-		done
-	) >"$profile_memory.tmp" &
-	sampler=$!
-fi
+[ -z "$profile_memory" ] || memory_profile_start "$profile_memory" "$prog $config $root"
 
 say "analysis CSVs"
 td-analyse -c "$config" $quiet -d "$new" --metrics-dir "$root/Engagement Metrics" "$msgs" "$inds"
 
 say "weekly graphs"
-plot-weekly -c "$config" $quiet $verbose -d "$new" "$msgs" "$inds"
+plot-weekly -c "$config" $quiet $verbose -d "$new/graphs" "$msgs" "$inds"
 
 if jq -e '.AutomatedAnalysis.GeoDir // empty' "$config" >/dev/null; then
 	say "maps"
-	plot-map -c "$config" $quiet $verbose -d "$new" "$inds"
+	plot-map -c "$config" $quiet $verbose -d "$new/maps" "$inds"
 else
 	note "no AutomatedAnalysis.GeoDir in $config: no maps"
 fi
@@ -96,11 +76,7 @@ new=
 rm -rf "$old"
 trap - EXIT
 
-if [ -n "$sampler" ]; then
-	kill "$sampler" 2>/dev/null || true
-	wait "$sampler" 2>/dev/null || true
-	mv "$profile_memory.tmp" "$profile_memory"
-fi
+[ -z "$profile_memory" ] || memory_profile_stop "$profile_memory"
 
 if jq -e '.DriveUpload' "$config" >/dev/null; then
 	if [ "$credentials" = - ]; then

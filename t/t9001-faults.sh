@@ -7,7 +7,7 @@
 
 CFG=$EXAMPLES/demo/config.json
 cp -R "$EXAMPLES/demo/Raw Data" "$EXAMPLES/demo/Coded Coda Files" .
-"$TOP/scripts/3_generate_outputs.sh" -q demo - "$CFG" . || { say "1..0 # SKIP stage 3 failed on the demo"; exit 0; }
+"$TOP/scripts/3_generate_outputs.sh" -q demo - "$CFG" . || { say "1..1"; say "not ok 1 - stage 3 failed on the demo"; exit 1; }
 MSGS=Outputs/messages_traced_data.jsonl
 csv-export -c "$CFG" --messages -o old.csv "$MSGS" || exit 1
 # The auto-coded messages (what coda-export reads), and a file big enough for the SIGPIPE test.
@@ -40,7 +40,7 @@ test_expect_success 'file-size limit (SIGXFSZ ignored): exit 74, the old file ke
 	mkdir lim && cp old.csv lim/out.csv &&
 	(trap "" XFSZ; ulimit -f 2; csv-export -c "$CFG" --messages -o lim/out.csv "$MSGS") 2>err;
 	echo $? >rc && echo 74 >expect && test_cmp expect rc &&
-	grep -q "^csv-export: lim/out.csv: write error: File too large" err &&
+	grep -q "^csv-export: lim/out.csv: write error" err &&
 	test_cmp old.csv lim/out.csv && only_final lim out.csv
 '
 
@@ -94,11 +94,12 @@ for sig in INT TERM; do
 	case $sig in INT) code=130 ;; TERM) code=143 ;; esac
 	test_expect_success "SIG$sig in the middle of an output file: exit $code, old file kept, no temporary" "
 		mkdir sig$sig && cp old.csv sig$sig/out.csv && mkfifo sig$sig.fifo || return 1
-		(csv-export -c \"\$CFG\" --messages -o sig$sig/out.csv <sig$sig.fifo 2>sig$sig.err; echo \$? >sig$sig.rc) &
+		(exec csv-export -c \"\$CFG\" --messages -o sig$sig/out.csv <sig$sig.fifo 2>sig$sig.err) &
+		pid=\$!
 		exec 7>sig$sig.fifo && cat \"\$MSGS\" >&7 &&
 		i=0 && while ! ls -A sig$sig | grep -q '^[.]out.csv.tmp' && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done &&
 		ls -A sig$sig | grep -q '^[.]out.csv.tmp' &&
-		pkill -$sig -f 'csv-export -c' && wait; exec 7>&- &&
+		kill -$sig \$pid; wait \$pid; echo \$? >sig$sig.rc; exec 7>&- &&
 		echo $code >expect && test_cmp expect sig$sig.rc && test_cmp /dev/null sig$sig.err &&
 		test_cmp old.csv sig$sig/out.csv && only_final sig$sig out.csv
 	"

@@ -79,7 +79,9 @@ test_expect_success 'dry run: what would go, nothing changed' '
 	test ! -s err &&
 	cat >expect <<-EOT &&
 	would remove $P1
+	Coded Coda Files/demo_location.json: 1 message
 	Coded Coda Files/demo_rqa_e01.json: 1 message
+	Outputs/Coda Files/demo_location.json: 1 message
 	Outputs/Coda Files/demo_rqa_e01.json: 1 message
 	Outputs/ICR/rqa_e01.csv: 1 row
 	Outputs/individuals.csv: 1 row
@@ -99,8 +101,9 @@ test_expect_success 'dry run: what would go, nothing changed' '
 	Raw Data/tdtools demo workspace_contacts_log.jsonl: 1 element
 	Raw Data/tdtools demo workspace_contacts_raw.json: 1 element
 	UUID table: 1 mapping
+	dir:$TRASH/store dataset demo_location: 1 message
 	dir:$TRASH/store dataset demo_rqa_e01: 1 message
-	total: 24 from 21 places (dry run: nothing was changed)
+	total: 27 from 24 places (dry run: nothing was changed)
 	EOT
 	test_cmp expect out &&
 	same_as before
@@ -122,7 +125,8 @@ test_expect_success 'P1 is gone everywhere: uid, phone, contact uuid, their own 
 test_expect_success 'the shared message stays; the store kept the rest, SequenceNumbers unchanged' '
 	grep -q "shaqo la" "root/Outputs/Coda Files/demo_rqa_e02.json" &&
 	grep -rq "shaqo la" store &&
-	diff -r before/store store >d || true &&
+	diff -r before/store/datasets/demo_rqa_e01 store/datasets/demo_rqa_e01 >d || true &&
+	diff -r before/store/datasets/demo_rqa_e02 store/datasets/demo_rqa_e02 &&
 	id=$(printf "%s" "biyo la'"'"'aan" | sha256sum | cut -c1-64) &&
 	cat >expect <<-EOT &&
 	Only in before/store/datasets/demo_rqa_e01/messages: $id.json
@@ -189,10 +193,13 @@ test_expect_success 'purge P2 by uid' '
 	td-purge -c config.json --coda-store "dir:$TRASH/store" --uid $P2 root >out &&
 	head -1 out >actual && echo "removed $P2" >expect && test_cmp expect actual &&
 	grep "^UUID table: 1 mapping$" out &&
-	! grep "store" out &&
+	grep -q "store dataset demo_location: 1 message$" out && ! grep "store dataset demo_rqa" out &&
 	! grep -rl -e $P2 -e 610000012 root store secret &&
-	diff -r mid/store store && diff -r "mid/root/Coded Coda Files" "root/Coded Coda Files" &&
-	diff -r "mid/root/Outputs/Coda Files" "root/Outputs/Coda Files" &&
+	for ds in demo_rqa_e01 demo_rqa_e02 demo_gender; do
+		diff -r mid/store/datasets/$ds store/datasets/$ds &&
+		cmp "mid/root/Coded Coda Files/$ds.json" "root/Coded Coda Files/$ds.json" &&
+		cmp "mid/root/Outputs/Coda Files/$ds.json" "root/Outputs/Coda Files/$ds.json" || return 1
+	done &&
 	grep -rq "Mahadsanid" "root/Outputs/Coda Files" store && grep -rq nabad "root/Outputs/Coda Files" store &&
 	grep -q avf-phone-uuid-demo-0011 root/Outputs/messages.csv
 '

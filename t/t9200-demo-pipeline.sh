@@ -15,14 +15,14 @@ test_expect_success 'the summary counts every stage' '
 	sed -n "s/^  \([1-7] [a-z ]*[a-z]\) .*/\1/p" out.txt >stages &&
 	printf "%s\n" "1 coda get" "2 fetch" "3 outputs" "4 coda add" "5 analysis" "6 backup" "7 upload logs" >expect &&
 	test_cmp expect stages &&
-	grep -q "^  3 outputs .* 22 messages, 12 participants, 3 Coda files$" out.txt
+	grep -q "^  3 outputs .* 22 messages, 12 participants, 4 Coda files$" out.txt
 '
 
 test_expect_success 'the data root holds every stage'"'"'s outputs' '
 	r=out/demo &&
 	for f in "Raw Data/demo_e01_activation.jsonl" "Coded Coda Files/demo_rqa_e01.json" Outputs/production.csv \
 	    Outputs/messages.csv Outputs/individuals.csv "Outputs/Coda Files/demo_rqa_e01.json" \
-	    "Outputs/Automated Analysis/engagement_counts.csv" "Outputs/Automated Analysis/messages_per_week.png"; do
+	    "Outputs/Automated Analysis/engagement_counts.csv" "Outputs/Automated Analysis/graphs/messages_per_week.png" "Outputs/Automated Analysis/maps/regions/regions_total_participants.png"; do
 		test -s "$r/$f" || { echo "missing: $f" >&2; return 1; }
 	done
 '

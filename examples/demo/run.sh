@@ -56,9 +56,10 @@ echo "== where everything is"
 echo "   data root        $root"
 echo "   outputs          $root/Outputs (production.csv, messages.csv, individuals.csv, ICR/, Coda Files/)"
 echo "   analysis         $root/Outputs/Automated Analysis ($(ls "$root/Outputs/Automated Analysis" | wc -l | tr -d ' ') files)"
-for f in "$root/Outputs/Automated Analysis"/*.png; do
-	[ -e "$f" ] || continue
-	echo "     graph/map      $f"
+echo "     graphs         $root/Outputs/Automated Analysis/graphs ($(ls "$root/Outputs/Automated Analysis/graphs" | wc -l | tr -d ' ') PNGs)"
+for d in "$root/Outputs/Automated Analysis/maps"/*/; do
+	[ -d "$d" ] || continue
+	echo "     maps           $d ($(ls "$d" | wc -l | tr -d ' ') PNGs)"
 done
 echo "   Coda store       dir:$store"
 echo "   backup           $archive"
