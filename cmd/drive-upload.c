@@ -230,6 +230,8 @@ main(int argc, char **argv)
 	if (strcmp(run_mode, "all-stages") != 0 && strcmp(run_mode, "auto-code-only") != 0)
 		cli_die(EX_USAGE, "--run-mode: expected all-stages or auto-code-only, got '%s'", run_mode);
 
+	if (!quiet)
+		cli_warn_exposed(credentials);
 	if (config_path != NULL) {
 		if (argc != 1)
 			cli_usage(usage);

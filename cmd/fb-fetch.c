@@ -620,6 +620,16 @@ fetch_source(struct fetch *f, const struct raw_source *src)
 		f->g.on_retry = on_retry;
 		f->g.retry_ctx = f;
 	}
+	if (!f->quiet) {
+		cli_warn_exposed(f->credentials);
+		if (src->token_file_url != NULL && strncmp(src->token_file_url, "gs://", 5) != 0) {
+			const char *t = src->token_file_url;
+			char *path = cj_path_join(f->cfg->dir, strncmp(t, "file://", 7) == 0 ? t + 7 : t);
+
+			cli_warn_exposed(path);
+			free(path);
+		}
+	}
 	if (fbgraph_open(&f->g, f->cfg, src, f->credentials, &e) == -1)
 		cli_fail(&e);
 	for (i = 0; i < src->n_datasets; i++) {

@@ -213,6 +213,8 @@ main(int argc, char **argv)
 		    "BackingUpData, UploadingAnalysisFiles or UploadingLogFiles)", argv[1]);
 	if (credentials != NULL && strcmp(credentials, "-") == 0)
 		credentials = NULL;
+	if (!quiet)
+		cli_warn_exposed(credentials);
 
 	if (config_load(&cfg, config_path, &e) == -1)
 		cli_fail(&e);

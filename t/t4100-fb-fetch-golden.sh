@@ -20,7 +20,7 @@ ibtci_config facebook ibtci.json
 jq '.UuidTable.FileURL = "uuids.table" | .RawDataSources |= map(.TokenFileURL = "token-\(.PageID).txt")' \
 	ibtci.json >base.json
 for p in $(jq -r '.RawDataSources[].PageID' base.json); do
-	echo "page-token-$p-s3cr3t" >"token-$p.txt"
+	echo "page-token-$p-s3cr3t" >"token-$p.txt" && chmod 600 "token-$p.txt"
 done
 printf '{"data": "u1", "uuid": "avf-facebook-uuid-u1"}\n{"data": "u2", "uuid": "avf-facebook-uuid-u2"}\n' >uuids.table
 chmod 600 uuids.table

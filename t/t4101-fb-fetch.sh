@@ -18,7 +18,7 @@ jq '.UuidTable.FileURL = "uuids.table" | .RawDataSources = [{SourceType: "Facebo
 	{Name: "fb_a", PostIDs: ["111_1", "111_2", "111_6"]},
 	{Name: "fb_b", PostIDs: ["111_1"], Search: {Match: "#Hage", StartDate: "2020-12-21T00:00+03:00",
 		EndDate: "2020-12-27T24:00+03:00"}}]}]' ibtci.json >base.json
-echo "  EAAB-page-token-s3cr3t  " >token.txt
+echo "  EAAB-page-token-s3cr3t  " >token.txt && chmod 600 token.txt
 cat >uuids.table <<'TABLE'
 {"data": "10158000000000001", "uuid": "avf-facebook-uuid-0000000a-0000-4000-8000-000000000001"}
 {"data": "10158000000000002", "uuid": "avf-facebook-uuid-0000000b-0000-4000-8000-000000000002"}
@@ -193,7 +193,7 @@ test_expect_success 'a missing token file: 66, naming the file' '
 '
 
 test_expect_success 'an empty token file: 77' '
-	printf "\n \n" >empty.txt &&
+	printf "\n \n" >empty.txt && chmod 600 empty.txt &&
 	jq ".RawDataSources[0].TokenFileURL = \"empty.txt\"" fetch.json >c.json &&
 	{ fb-fetch -c c.json -r r 2>err; test $? = 77; } &&
 	echo "fb-fetch: the TokenFileURL of page 111: empty.txt: empty (expected the page access token on one line)" >expect &&
@@ -224,7 +224,7 @@ test_expect_success 'a UUID table inside the data root: 78' '
 '
 
 test_expect_success 'a wrong token: 77 at once, the token never printed' '
-	echo "EAAB-wrong-s3cr3t" >wrong.txt &&
+	echo "EAAB-wrong-s3cr3t" >wrong.txt && chmod 600 wrong.txt &&
 	jq ".RawDataSources[0].TokenFileURL = \"wrong.txt\"" fetch.json >c.json &&
 	: >"$FAKE_LOG" &&
 	{ fb-fetch -v -c c.json -r r 2>err; test $? = 77; } &&

@@ -11,7 +11,7 @@ export TDTOOLS_RETRY_BASE_MS=1
 ibtci_config facebook ibtci.json
 jq '.UuidTable.FileURL = "uuids.table" | .RawDataSources = [{SourceType: "Facebook", PageID: "111",
 	TokenFileURL: "token.txt", Datasets: [{Name: "fb_a", PostIDs: ["111_1"]}]}]' ibtci.json >base.json
-echo "EAAB-page-token-s3cr3t" >token.txt
+echo "EAAB-page-token-s3cr3t" >token.txt && chmod 600 token.txt
 
 # data.json: post 111_1 with 150 comments (two pages); KNOBS: extra fields for the post (graph.py test knobs)
 make_data() {

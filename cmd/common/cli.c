@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/gauth.h"
 #include "cli.h"
 #include "util/atomic.h"
 
@@ -194,4 +195,15 @@ cli_parse_size(const char *s)
 		return -1;
 	}
 	return end[1] == '\0' ? n : -1;
+}
+
+void
+cli_warn_exposed(const char *path)
+{
+	if (path == NULL || strcmp(path, "-") == 0 || strncmp(path, "gs://", 5) == 0)
+		return;
+	if (strncmp(path, "file://", 7) == 0)
+		path += 7;
+	if (gauth_key_readable_by_others(path))
+		cli_warn("warning: %s is readable by others (chmod 600)", path);
 }

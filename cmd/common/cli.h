@@ -15,6 +15,9 @@ void cli_init(const char *tool);
 _Noreturn void cli_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void cli_fail(const struct err *e);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A credentials or token file (path, or NULL / "-" / a gs:// URL: nothing to check) that group or others
+ * can read: "tool: warning: FILE is readable by others (chmod 600)". Never says what it holds. */
+void cli_warn_exposed(const char *path);
 /* "usage: ..." on stderr, exit 64. */
 _Noreturn void cli_usage(const char *usage);
 /* "tool (tdtools) VERSION" on stdout, exit 0. */
