@@ -169,8 +169,8 @@ setup_remote(const char *credentials)
 		if (gauth_init(&auth, credentials, GAUTH_SCOPE_STORAGE, &http, &e) == -1)
 			cli_fail(&e);
 		have_auth = 1;
-		if (!quiet && gauth_key_readable_by_others(credentials))
-			cli_warn("warning: %s is readable by others (chmod 600)", credentials);
+		if (!quiet)
+			cli_warn_exposed(credentials);
 	}
 	if (gcs_init(&gcs, &http, have_auth ? &auth : NULL, NULL, &e) == -1)
 		cli_fail(&e);

@@ -200,8 +200,8 @@ add_plans(struct codastore *s, const struct coding_plans *plans, const char *dir
 static void
 warn_exposed_key(const char *spec)
 {
-	if (!quiet && strncmp(spec, "dir:", 4) != 0 && gauth_key_readable_by_others(spec))
-		cli_warn("warning: %s is readable by others (chmod 600)", spec);
+	if (!quiet && strncmp(spec, "dir:", 4) != 0)
+		cli_warn_exposed(spec);
 }
 
 int

@@ -25,6 +25,7 @@
 #include "util/atomic.h"
 #include "util/buf.h"
 #include "util/isotime.h"
+#include "util/path.h"
 #include "util/spool.h"
 #include "util/strmap.h"
 
@@ -141,8 +142,7 @@ load_token(const struct pipeline_config *c, const char *url, const char *credent
 	if (!quiet && strncmp(url, "gs://", 5) != 0) {
 		/* A local token file that group or others can read: say so (never what it holds). */
 		char *path = cj_path_join(c->dir, strncmp(url, "file://", 7) == 0 ? url + 7 : url);
-		if (gauth_key_readable_by_others(path))
-			cli_warn("warning: %s is readable by others (chmod 600)", path);
+		cli_warn_exposed(path);
 		free(path);
 	}
 	while (tok->len && strchr(" \t\r\n\f\v", tok->p[tok->len - 1]))
@@ -2286,30 +2286,6 @@ out:
 	return rc;
 }
 
-/* 1 if path is dir or lies under it (both resolved). */
-static int
-is_under(const char *path, const char *dir)
-{
-	char rp[PATH_MAX], rd[PATH_MAX], *slash, tmp[PATH_MAX];
-	size_t n;
-
-	snprintf(tmp, sizeof tmp, "%s", path);
-	/* The table may not exist yet: resolve its directory. */
-	if (realpath(tmp, rp) == NULL) {
-		if ((slash = strrchr(tmp, '/')) != NULL) {
-			*slash = '\0';
-			if (realpath(*tmp ? tmp : "/", rp) == NULL)
-				return 0;
-		} else if (realpath(".", rp) == NULL) {
-			return 0;
-		}
-	}
-	if (realpath(dir, rd) == NULL)
-		return 0;
-	n = strlen(rd);
-	return strncmp(rp, rd, n) == 0 && (rp[n] == '/' || rp[n] == '\0' || n == 1);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -2343,8 +2319,8 @@ main(int argc, char **argv)
 	}
 	{
 		char *root = cj_dirname(raw_dir);
-		if (cfg.uuid_table.file_path != NULL && (is_under(cfg.uuid_table.file_path, raw_dir)
-		    || (*root && is_under(cfg.uuid_table.file_path, root))))
+		if (cfg.uuid_table.file_path != NULL && (path_is_under(cfg.uuid_table.file_path, raw_dir)
+		    || (*root && path_is_under(cfg.uuid_table.file_path, root))))
 			err_set(&e, EX_CONFIG, "%s: UuidTable.FileURL %s lies inside the data root (expected a file "
 			    "outside it, so that backups hold no phone numbers)", config, cfg.uuid_table.file_url);
 		else
